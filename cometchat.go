@@ -1,0 +1,223 @@
+package chatimport
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/chatimport/chatimport/internal/cometchat"
+)
+
+// cometChat speaks CometChat's REST API v3.
+type cometChat struct {
+	apiKey string
+}
+
+func cometChatDefaults() defaults {
+	return defaults{batchSize: 50, importRate: cometChatImportRate, providerName: "CometChat"}
+}
+
+func (p *cometChat) name() string { return ProviderCometChat }
+
+func (p *cometChat) authorize(req *http.Request) error {
+	req.Header.Set("apikey", p.apiKey)
+	return nil
+}
+
+func (p *cometChat) parseError(_ int, body []byte) *APIError {
+	var b cometchat.ErrorBody
+	if json.Unmarshal(body, &b) != nil || b.Error == nil || (b.Error.Code == "" && b.Error.Message == "") {
+		return nil
+	}
+	return cometChatError(b.Error)
+}
+
+func cometChatError(e *cometchat.Error) *APIError {
+	return &APIError{Provider: ProviderCometChat, Code: e.Code, Message: e.Message, DevMessage: e.DevMessage, Details: e.Details}
+}
+
+func (p *cometChat) users(c *Client) (*importSpec[User], error) {
+	return &importSpec[User]{
+		kind:     "user",
+		keyField: "uid",
+		id:       func(u *User) string { return u.UID },
+		key:      func(u *User) string { return strings.ToLower(u.UID) },
+		check:    func(u *User, _ time.Time) *ValidationError { return checkUser(u, "") },
+		encode: func(u *User) ([]byte, error) {
+			w := wireUser(u)
+			b, err := json.Marshal(&w)
+			if err != nil {
+				return nil, metadataError(err, "metadata", u.Metadata)
+			}
+			return b, nil
+		},
+		send: c.cometChatSend(cometchat.PathImportUsers, "users"),
+	}, nil
+}
+
+func (p *cometChat) members(c *Client) (*importSpec[Member], error) {
+	return &importSpec[Member]{
+		kind:     "member",
+		keyField: "memberId",
+		id:       (*Member).ID,
+		key: func(m *Member) string {
+			return strings.ToLower(m.GUID) + "_member_" + strings.ToLower(m.UID)
+		},
+		check: checkCometChatMember,
+		encode: func(m *Member) ([]byte, error) {
+			w := wireMember(m)
+			b, err := json.Marshal(&w)
+			if err != nil {
+				var userMeta, groupMeta map[string]any
+				if m.User != nil {
+					userMeta = m.User.Metadata
+				}
+				if m.Group != nil {
+					groupMeta = m.Group.Metadata
+				}
+				return nil, metadataError(err, "userDetails.metadata", userMeta, "groupDetails.metadata", groupMeta)
+			}
+			return b, nil
+		},
+		send: c.cometChatSend(cometchat.PathImportMembers, "members"),
+	}, nil
+}
+
+// metadataError names which metadata, of the (field, value) pairs given,
+// does not encode; metadata is the only part of an item that can fail to.
+func metadataError(err error, pairs ...any) *ValidationError {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if _, e := json.Marshal(pairs[i+1]); e != nil {
+			return fieldError(pairs[i].(string), "does not encode as JSON: %v", e)
+		}
+	}
+	return fieldError("metadata", "does not encode as JSON: %v", err)
+}
+
+func checkCometChatMember(m *Member, now time.Time) *ValidationError {
+	if v := checkID("guid", m.GUID); v != nil {
+		return v
+	}
+	if v := checkID("uid", m.UID); v != nil {
+		return v
+	}
+	switch m.Scope {
+	case "", ScopeAdmin, ScopeModerator, ScopeParticipant:
+	default:
+		return fieldError("scope", "is %q; want admin, moderator or participant", m.Scope)
+	}
+	if g := m.Group; g != nil {
+		if g.GUID != "" && g.GUID != m.GUID {
+			return fieldError("groupDetails.guid", "is %q but the member's guid is %q", g.GUID, m.GUID)
+		}
+		filled := *g
+		filled.GUID = m.GUID
+		if v := checkGroup(&filled, "groupDetails."); v != nil {
+			return v
+		}
+	}
+	if u := m.User; u != nil {
+		if u.UID != "" && u.UID != m.UID {
+			return fieldError("userDetails.uid", "is %q but the member's uid is %q", u.UID, m.UID)
+		}
+		filled := *u
+		filled.UID = m.UID
+		if v := checkUser(&filled, "userDetails."); v != nil {
+			return v
+		}
+	}
+	return checkJoinedAt("joinedAt", m.JoinedAt, m.Group, now)
+}
+
+func wireUser(u *User) cometchat.User {
+	return cometchat.User{
+		UID: u.UID, Name: u.Name, Avatar: u.Avatar, Link: u.Link, Role: u.Role,
+		CreatedAt: unix(u.CreatedAt), LastActiveAt: unix(u.LastActiveAt), DeactivatedAt: unix(u.DeactivatedAt),
+		Metadata: u.Metadata, Tags: u.Tags,
+	}
+}
+
+func wireMember(m *Member) cometchat.Member {
+	scope := m.Scope
+	if scope == "" {
+		scope = ScopeParticipant
+	}
+	w := cometchat.Member{
+		MemberID: m.ID(), GUID: m.GUID, UID: m.UID, Scope: string(scope),
+		IsBanned: m.Banned, JoinedAt: unix(m.JoinedAt),
+	}
+	if g := m.Group; g != nil {
+		w.GroupDetails = &cometchat.Group{
+			GUID: m.GUID, Name: g.Name, Icon: g.Icon, Type: string(g.Type), Password: g.Password,
+			Owner: g.Owner, CreatedAt: unix(g.CreatedAt), Metadata: g.Metadata, Tags: g.Tags,
+		}
+	}
+	if m.User != nil {
+		u := wireUser(m.User)
+		u.UID = m.UID
+		w.UserDetails = &u
+	}
+	return w
+}
+
+// errNoAnswer is an item the answer says nothing about: it may or may not
+// have arrived, so it is sent again (an already-exists answer then settles it).
+var errNoAnswer = fmt.Errorf("%w: the answer has no result for this item", ErrTemporary)
+
+// cometChatSend sends a batch to one of the import endpoints, whose bodies
+// and answers are keyed by id.
+func (c *Client) cometChatSend(path, wrapper string) sendFunc {
+	op := http.MethodPost + " " + c.basePath + path
+	return func(ctx context.Context, jobs []job) ([]outcome, error) {
+		keys := make([]string, len(jobs))
+		wires := make([][]byte, len(jobs))
+		size := 32
+		for i, j := range jobs {
+			keys[i], wires[i] = j.id, j.wire
+			size += len(j.id) + len(j.wire) + 4
+		}
+		body := cometchat.AppendBody(make([]byte, 0, size), wrapper, keys, wires)
+		var answer cometchat.ImportResponse
+		err := c.do(ctx, &request{
+			method: http.MethodPost, path: path, body: body, budget: c.imports,
+			decode: func(r io.Reader) error { return json.NewDecoder(r).Decode(&answer) },
+		})
+		if err != nil {
+			return nil, err
+		}
+		outcomes := make([]outcome, len(jobs))
+		for i, j := range jobs {
+			a, ok := answer.Data[j.id]
+			if !ok {
+				a, ok = answer.Data[j.key] // CometChat answers under the lower-cased id
+			}
+			outcomes[i] = c.cometChatOutcome(a, ok, op)
+		}
+		return outcomes, nil
+	}
+}
+
+func (c *Client) cometChatOutcome(a cometchat.ItemAnswer, present bool, op string) outcome {
+	ok, e, known := a.Outcome()
+	switch {
+	case !present || !known:
+		return outcome{status: StatusFailed, err: errNoAnswer, again: true}
+	case ok:
+		return outcome{status: StatusImported}
+	case e == nil:
+		e = &cometchat.Error{Message: "the answer says the item failed without saying why"}
+	}
+	apiErr := c.finish(cometChatError(e), op, 0)
+	apiErr.HTTPStatus = http.StatusOK
+	switch kind := apiErr.Kind(); {
+	case kind == ErrAlreadyExists:
+		return outcome{status: StatusExisted}
+	case kind == ErrTemporary || kind == ErrRateLimited:
+		return outcome{status: StatusFailed, err: apiErr, again: true}
+	}
+	return outcome{status: StatusFailed, err: apiErr}
+}

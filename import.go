@@ -1,0 +1,301 @@
+package chatimport
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"iter"
+	"sync"
+	"time"
+
+	"github.com/chatimport/chatimport/internal/batch"
+)
+
+// Status is how one input item of an import ended.
+type Status int
+
+// The statuses an item can end in. The zero Status is not one of them, so a
+// zero ItemResult never reads as a success.
+const (
+	StatusImported Status = iota + 1 // created by this call
+	StatusExisted                    // already on the server: a success
+	StatusFailed                     // refused or not known to have arrived; Err says why
+	StatusSkipped                    // not sent: a duplicate, or the import stopped first; Err says why
+)
+
+func (s Status) String() string {
+	switch s {
+	case StatusImported:
+		return "imported"
+	case StatusExisted:
+		return "existed"
+	case StatusFailed:
+		return "failed"
+	case StatusSkipped:
+		return "skipped"
+	}
+	return fmt.Sprintf("Status(%d)", int(s))
+}
+
+// OK reports whether the item is on the server: imported now or before.
+func (s Status) OK() bool { return s == StatusImported || s == StatusExisted }
+
+// ItemResult is how one input item ended.
+type ItemResult struct {
+	Index  int    // position in the input
+	ID     string // uid, or "<guid>_member_<uid>"
+	Status Status
+	Err    error // why it failed or was skipped; nil otherwise
+}
+
+// ImportResult holds exactly one ItemResult per input item, in input order.
+type ImportResult struct {
+	Items []ItemResult
+}
+
+// Count returns how many items ended in status s.
+func (r *ImportResult) Count(s Status) int {
+	n := 0
+	for _, it := range r.Items {
+		if it.Status == s {
+			n++
+		}
+	}
+	return n
+}
+
+// importSpec is what a provider contributes to one kind of import.
+type importSpec[T any] struct {
+	kind     string // "user" or "member", for messages
+	keyField string // the field named when two ids collide
+	id       func(*T) string
+	// key identifies the entity on the server: two items with equal keys
+	// are the same entity (CometChat lower-cases ids, so its key does too).
+	key func(*T) string
+	// part keeps items with different parts out of one request (Tencent
+	// sends one group per request); nil when any items may share one.
+	part func(*T) string
+	// check applies the provider's rules; Index and ID are filled in after.
+	check func(*T, time.Time) *ValidationError
+	// encode returns the item's wire JSON, encoded once however often it is sent.
+	encode func(*T) ([]byte, error)
+	send   sendFunc
+}
+
+// job is one admitted item, encoded and ready to go.
+type job struct {
+	index int
+	id    string
+	key   string
+	part  string
+	wire  []byte
+}
+
+// outcome is the answer for one item of a request.
+type outcome struct {
+	status Status
+	err    error
+	again  bool // a temporary per-item failure: send the item again
+}
+
+// sendFunc sends one batch. It returns one outcome per job, or an error that
+// befell the whole request.
+type sendFunc func(ctx context.Context, jobs []job) ([]outcome, error)
+
+// runImport admits items one by one, cuts them into batches, sends up to
+// c.concurrency batches at once and hands every item's result to emit, from
+// the calling goroutine. Memory stays bounded by batch size × concurrency
+// plus 32 bytes per distinct id for duplicate detection.
+func runImport[T any](ctx context.Context, c *Client, spec *importSpec[T], items iter.Seq[T], emit func(ItemResult)) error {
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+
+	results := make(chan ItemResult, c.batchSize)
+	work := make(chan []job)
+	var workers sync.WaitGroup
+	for range c.concurrency {
+		workers.Go(func() {
+			for jobs := range work {
+				c.sendBatch(ctx, stop, spec.send, jobs, results)
+			}
+		})
+	}
+
+	summary := &ImportError{}
+	deliver := func(r ItemResult) {
+		summary.add(r)
+		emit(r)
+	}
+	in := newIntake(spec, c.now)
+	admitted := func(yield func(job) bool) {
+		i := 0
+		for item := range items {
+			index := i
+			i++
+			if ctx.Err() != nil {
+				deliver(ItemResult{Index: index, ID: spec.id(&item), Status: StatusSkipped, Err: context.Cause(ctx)})
+				continue
+			}
+			j, refused := in.admit(index, &item)
+			if refused != nil {
+				deliver(*refused)
+				continue
+			}
+			if !yield(j) {
+				return
+			}
+		}
+	}
+	for jobs := range batch.Split(admitted, c.batchSize, jobKey, jobPart) {
+		for sent := false; !sent; {
+			select {
+			case work <- jobs:
+				sent = true
+			case r := <-results:
+				deliver(r)
+			}
+		}
+	}
+	close(work)
+	go func() {
+		workers.Wait()
+		close(results)
+	}()
+	for r := range results {
+		deliver(r)
+	}
+	if summary.Failed+summary.Skipped == 0 {
+		return nil
+	}
+	return summary
+}
+
+func jobKey(j job) string  { return j.key }
+func jobPart(j job) string { return j.part }
+
+// sendBatch sends one batch, sends again the items the server failed for a
+// temporary reason (at most c.retry.Max times), and reports every item. An
+// error fatal to the whole import (bad credentials, no permission) stops it.
+func (c *Client) sendBatch(ctx context.Context, stop context.CancelCauseFunc, send sendFunc, jobs []job, out chan<- ItemResult) {
+	report := func(jobs []job, status Status, err error) {
+		for _, j := range jobs {
+			out <- ItemResult{Index: j.index, ID: j.id, Status: status, Err: err}
+		}
+	}
+	for n := 0; ; n++ {
+		if ctx.Err() != nil {
+			report(jobs, StatusSkipped, context.Cause(ctx))
+			return
+		}
+		outcomes, err := send(ctx, jobs)
+		if err != nil {
+			if ctx.Err() != nil {
+				err = context.Cause(ctx)
+			} else if fatal(err) {
+				stop(err)
+			}
+			report(jobs, StatusFailed, err)
+			return
+		}
+		var again []job
+		for i, o := range outcomes {
+			if o.again && n < c.retry.Max {
+				again = append(again, jobs[i])
+				continue
+			}
+			out <- ItemResult{Index: jobs[i].index, ID: jobs[i].id, Status: o.status, Err: o.err}
+		}
+		if len(again) == 0 {
+			return
+		}
+		if err := c.sleep(ctx, c.retry.Wait(n, 0)); err != nil {
+			report(again, StatusSkipped, context.Cause(ctx))
+			return
+		}
+		jobs = again
+	}
+}
+
+// fatal reports whether err will befall every other request of the import
+// too, so that sending them is pointless.
+func fatal(err error) bool {
+	return errors.Is(err, ErrUnauthorized) || errors.Is(err, ErrPermission) ||
+		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// intake validates items, refuses case collisions and skips repeats before
+// anything is sent.
+type intake[T any] struct {
+	spec *importSpec[T]
+	now  func() time.Time
+	seed maphash.Seed
+	// seen maps a hash of each admitted key to its first item. Hashes rather
+	// than keys keep a million-item stream's memory small; a false match
+	// between 64-bit hashes is too unlikely to matter (about 3e-8 per
+	// million items).
+	seen map[uint64]seenItem
+}
+
+type seenItem struct {
+	index int
+	id    uint64 // hash of the id exactly as given
+	wire  uint64 // hash of the encoded item
+}
+
+func newIntake[T any](spec *importSpec[T], now func() time.Time) *intake[T] {
+	return &intake[T]{spec: spec, now: now, seed: maphash.MakeSeed(), seen: make(map[uint64]seenItem)}
+}
+
+// admit returns the item's job, or the result that ends it without a request.
+func (in *intake[T]) admit(index int, item *T) (job, *ItemResult) {
+	spec := in.spec
+	id := spec.id(item)
+	refuse := func(status Status, err error) (job, *ItemResult) {
+		return job{}, &ItemResult{Index: index, ID: id, Status: status, Err: err}
+	}
+	if v := spec.check(item, in.now()); v != nil {
+		v.Index, v.ID = index, id
+		return refuse(StatusFailed, v)
+	}
+	wire, err := spec.encode(item)
+	if err != nil {
+		v, ok := err.(*ValidationError)
+		if !ok {
+			v = fieldError("metadata", "does not encode as JSON: %v", err)
+		}
+		v.Index, v.ID = index, id
+		return refuse(StatusFailed, v)
+	}
+	key := spec.key(item)
+	k := maphash.String(in.seed, key)
+	idHash, wireHash := maphash.String(in.seed, id), maphash.Bytes(in.seed, wire)
+	if first, ok := in.seen[k]; ok {
+		if first.id != idHash {
+			return refuse(StatusFailed, &ValidationError{Index: index, ID: id, Field: spec.keyField,
+				Reason: fmt.Sprintf("differs from item %d only in letter case; the provider lower-cases ids, so both would be one %s", first.index, spec.kind)})
+		}
+		return refuse(StatusSkipped, &DuplicateError{Index: index, ID: id, First: first.index, Differs: first.wire != wireHash})
+	}
+	in.seen[k] = seenItem{index: index, id: idHash, wire: wireHash}
+	j := job{index: index, id: id, key: key, wire: wire}
+	if spec.part != nil {
+		j.part = spec.part(item)
+	}
+	return j, nil
+}
+
+// importAll runs an import over a slice and collects its results in input
+// order.
+func importAll[T any](ctx context.Context, c *Client, spec *importSpec[T], items []T) (*ImportResult, error) {
+	res := &ImportResult{Items: make([]ItemResult, len(items))}
+	seq := func(yield func(T) bool) {
+		for _, it := range items {
+			if !yield(it) {
+				return
+			}
+		}
+	}
+	err := runImport(ctx, c, spec, seq, func(r ItemResult) { res.Items[r.Index] = r })
+	return res, err
+}

@@ -1,0 +1,103 @@
+package chatimport
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestPacerSpacesEvenlyFirstAtOnce(t *testing.T) {
+	clock := newFakeClock()
+	p := newPacer(60, time.Minute, clock.Now, clock.Sleep)
+	start := clock.Now()
+	for range 5 {
+		require.NoError(t, p.Wait(t.Context()))
+	}
+	assert.Equal(t, []time.Duration{time.Second, time.Second, time.Second, time.Second}, clock.Slept())
+	assert.Equal(t, 4*time.Second, clock.Now().Sub(start))
+}
+
+func TestPacerGivesBackSlotOnCancel(t *testing.T) {
+	clock := newFakeClock()
+	p := newPacer(1, time.Hour, clock.Now, clock.Sleep)
+	require.NoError(t, p.Wait(t.Context()))
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	assert.ErrorIs(t, p.Wait(ctx), context.Canceled)
+	assert.Empty(t, clock.Slept())
+}
+
+func TestImportsShareTheDefaultBudget(t *testing.T) {
+	c, mux, clock := setup(t, WithRateLimit(60, time.Minute), WithBatchSize(10))
+	mux.HandleFunc("POST /data_import/users", func(w http.ResponseWriter, r *http.Request) {
+		answerAll(w, decodeImport(t, r).Users)
+	})
+	mux.HandleFunc("POST /data_import/members", func(w http.ResponseWriter, r *http.Request) {
+		answerAll(w, decodeImport(t, r).Members)
+	})
+	var uids []string
+	for i := range 30 {
+		uids = append(uids, "u"+strconv.Itoa(i))
+	}
+	start := clock.Now()
+	_, err := c.ImportUsers(t.Context(), users(uids...))
+	require.NoError(t, err)
+	_, err = c.ImportMembers(t.Context(), []Member{{GUID: "g", UID: "u1"}, {GUID: "g", UID: "u2"}})
+	require.NoError(t, err)
+	// 4 requests in all, spaced a second apart, the first at once.
+	assert.Equal(t, 3*time.Second, clock.Now().Sub(start))
+}
+
+func TestCustomLimiterReplacesPacing(t *testing.T) {
+	var waits atomic.Int32
+	c, mux, clock := setup(t, WithLimiter(limiterFunc(func(context.Context) error { waits.Add(1); return nil })), WithBatchSize(1))
+	mux.HandleFunc("POST /data_import/users", func(w http.ResponseWriter, r *http.Request) {
+		answerAll(w, decodeImport(t, r).Users)
+	})
+	_, err := c.ImportUsers(t.Context(), users("a", "b", "c"))
+	require.NoError(t, err)
+	assert.EqualValues(t, 3, waits.Load())
+	assert.Empty(t, clock.Slept())
+}
+
+type limiterFunc func(context.Context) error
+
+func (f limiterFunc) Wait(ctx context.Context) error { return f(ctx) }
+
+func TestServerSaysNoneRemainHoldsUntilReset(t *testing.T) {
+	for _, spelling := range [][2]string{
+		{"X-Rate-Limit-Remaining", "X-Rate-Limit-Reset"},
+		{"X-RateLimit-Remaining", "X-RateLimit-Reset"},
+	} {
+		c, mux, clock := setup(t, WithBatchSize(1), WithConcurrency(1))
+		var calls atomic.Int32
+		mux.HandleFunc("POST /data_import/users", func(w http.ResponseWriter, r *http.Request) {
+			if calls.Add(1) == 1 {
+				w.Header().Set(spelling[0], "0")
+				w.Header().Set(spelling[1], strconv.FormatInt(clock.Now().Add(42*time.Second).Unix(), 10))
+			}
+			answerAll(w, decodeImport(t, r).Users)
+		})
+		_, err := c.ImportUsers(t.Context(), users("a", "b"))
+		require.NoError(t, err)
+		assert.Equal(t, []time.Duration{42 * time.Second}, clock.Slept(), spelling[0])
+	}
+}
+
+func TestObserveIgnoresRemainingAndCapsHold(t *testing.T) {
+	now := newFakeClock().Now()
+	b := &budget{}
+	b.observe(http.Header{"X-Rate-Limit-Remaining": {"3"}, "X-Rate-Limit-Reset": {strconv.FormatInt(now.Add(time.Hour).Unix(), 10)}}, now)
+	assert.True(t, b.hold.IsZero())
+	b.observe(http.Header{"X-Rate-Limit-Remaining": {"0"}, "X-Rate-Limit-Reset": {strconv.FormatInt(now.Add(time.Hour).Unix(), 10)}}, now)
+	assert.Equal(t, now.Add(maxHold), b.hold)
+	b = &budget{}
+	b.observe(http.Header{"X-Ratelimit-Remaining": {"0"}, "X-Ratelimit-Reset": {"30"}}, now)
+	assert.Equal(t, now.Add(30*time.Second), b.hold, "a small reset is seconds from now")
+}
