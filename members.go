@@ -21,7 +21,7 @@ const (
 // Member is a user's membership of a group.
 type Member struct {
 	GUID, UID   string
-	Scope       Scope     // zero = participant
+	Scope       Scope // zero = participant
 	Banned      bool
 	JoinedAt    time.Time // zero = not sent
 	UnreadCount int       // Tencent only
