@@ -1,0 +1,21 @@
+// Package chatimporttest runs an in-process fake of the CometChat and Tencent
+// Cloud Chat import APIs, in the spirit of net/http/httptest.
+//
+// Tests of a migration client need a provider that rejects what the real
+// one rejects, limits what the real one limits and fails the way the real
+// one fails, without network access, real credentials or sleeping. The fake
+// implements only the calls a member import needs:
+//
+//   - CometChat, under s.URL+"/v3": POST /data_import/users,
+//     POST /data_import/members and GET /groups/{guid}/members.
+//   - Tencent, under s.URL: POST /v4/group_open_http_svc/import_group_member.
+//
+// Each import request is judged in a fixed order so that a failure never
+// hides behind another: authentication, then the rate limit, then an
+// injected fault (see [Faults]), then validation and apply. A seeded server
+// ([WithSeed]) injects the same faults for the same sequence of requests.
+//
+// Snapshots ([Server.Users], [Server.Members], [Server.TencentMembers]) and
+// counters ([Server.Stats], [Server.Received]) let a test assert what the
+// provider ended up holding and what the client actually sent.
+package chatimporttest
