@@ -133,7 +133,8 @@ func (s *Server) noteBatch(n int, ids []string) {
 	}
 }
 
-// Stats returns a snapshot of the counters.
+// Stats returns a copy of the counters, so a test can compare it whole
+// while requests keep changing the live ones.
 func (s *Server) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -150,7 +151,8 @@ func (s *Server) Received(id string) int {
 	return s.st.received[id]
 }
 
-// Users returns the CometChat users sorted by uid, as copies.
+// Users returns the CometChat users sorted by uid, so assertions are
+// deterministic; they are deep copies a test may modify freely.
 func (s *Server) Users() []User {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -162,7 +164,8 @@ func (s *Server) Users() []User {
 	return out
 }
 
-// Groups returns the CometChat groups sorted by guid, as copies.
+// Groups returns the CometChat groups sorted by guid, so assertions are
+// deterministic; they are deep copies a test may modify freely.
 func (s *Server) Groups() []Group {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -174,8 +177,9 @@ func (s *Server) Groups() []Group {
 	return out
 }
 
-// Members returns a CometChat group's members in import order, banned ones
-// included; nil if the group does not exist.
+// Members returns a CometChat group's members in import order, the order
+// the list endpoint pages through, banned ones included; nil if the group
+// does not exist.
 func (s *Server) Members(guid string) []Member {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -185,8 +189,9 @@ func (s *Server) Members(guid string) []Member {
 	return nil
 }
 
-// TencentMembers returns a Tencent group's members in import order; nil if
-// the group does not exist.
+// TencentMembers returns a Tencent group's members in import order, so a
+// test can check both what was imported and how; nil if the group does not
+// exist.
 func (s *Server) TencentMembers(groupID string) []Member {
 	s.mu.Lock()
 	defer s.mu.Unlock()
