@@ -60,6 +60,7 @@ type config struct {
 	logger      *slog.Logger
 	admin       string
 	region      string
+	sigValidity time.Duration
 	now         func() time.Time
 	sleep       func(context.Context, time.Duration) error
 }

@@ -184,7 +184,10 @@ func (c *Client) cometChatSend(path, wrapper string) sendFunc {
 		var answer cometchat.ImportResponse
 		err := c.do(ctx, &request{
 			method: http.MethodPost, path: path, body: body, budget: c.imports,
-			decode: func(r io.Reader) error { return json.NewDecoder(r).Decode(&answer) },
+			decode: func(r io.Reader) error {
+				answer = cometchat.ImportResponse{} // a retried attempt starts afresh
+				return json.NewDecoder(r).Decode(&answer)
+			},
 		})
 		if err != nil {
 			return nil, err

@@ -200,6 +200,9 @@ func (c *Client) sendBatch(ctx context.Context, stop context.CancelCauseFunc, se
 		}
 		var again []job
 		for i, o := range outcomes {
+			if o.err != nil && fatal(o.err) {
+				stop(o.err)
+			}
 			if o.again && n < c.retry.Max {
 				again = append(again, jobs[i])
 				continue

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Mask replaces every secret.
@@ -19,8 +20,10 @@ var queryParams = []string{"usersig", "apikey"}
 // message a server built from the request URL.
 var sigInText = regexp.MustCompile(`(?i)(usersig|apikey)=[^&\s"']*`)
 
-// Redactor knows the literal secrets of one client.
+// Redactor knows the literal secrets of one client. It is safe for
+// concurrent use.
 type Redactor struct {
+	mu      sync.RWMutex
 	secrets []string
 }
 
@@ -35,11 +38,28 @@ func New(secrets ...string) *Redactor {
 	return r
 }
 
+// Add makes r mask one more secret, such as a newly signed UserSig.
+func (r *Redactor) Add(secret string) {
+	if secret == "" {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, s := range r.secrets {
+		if s == secret {
+			return
+		}
+	}
+	r.secrets = append(r.secrets, secret)
+}
+
 // String returns s with every secret and every usersig/apikey value masked.
 func (r *Redactor) String(s string) string {
+	r.mu.RLock()
 	for _, secret := range r.secrets {
 		s = strings.ReplaceAll(s, secret, Mask)
 	}
+	r.mu.RUnlock()
 	if strings.ContainsRune(s, '=') {
 		s = sigInText.ReplaceAllString(s, "${1}="+Mask)
 	}

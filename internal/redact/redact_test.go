@@ -61,3 +61,13 @@ func TestErrorMasksTextButKeepsChain(t *testing.T) {
 	assert.Same(t, clean, New(fakeKey).Error(clean))
 	assert.NoError(t, New(fakeKey).Error(nil))
 }
+
+func TestAddMasksLaterSecrets(t *testing.T) {
+	r := New()
+	assert.Equal(t, "sig "+fakeSig, r.String("sig "+fakeSig))
+	r.Add(fakeSig)
+	r.Add(fakeSig)
+	r.Add("")
+	assert.Equal(t, "sig "+Mask, r.String("sig "+fakeSig))
+	assert.Len(t, r.secrets, 1)
+}

@@ -1,0 +1,28 @@
+package chatimporttest
+
+import (
+	"github.com/chatimport/chatimport"
+)
+
+// CometChat returns a client for the fake's CometChat side, with the fake's
+// credentials and pacing set to the fake's import limit. opts come last, so
+// they override any of that.
+func (s *Server) CometChat(opts ...chatimport.Option) (*chatimport.Client, error) {
+	base := []chatimport.Option{
+		chatimport.WithBaseURL(s.URL + "/v3"),
+		chatimport.WithRateLimit(s.cfg.cometLimit.n, s.cfg.cometLimit.per),
+	}
+	return chatimport.NewCometChat(AppID, "us", s.cfg.apiKey, append(base, opts...)...)
+}
+
+// Tencent returns a client for the fake's Tencent side, signing with the
+// fake's SDKAppID, secret key and admin, paced to the fake's limit. opts
+// come last, so they override any of that.
+func (s *Server) Tencent(opts ...chatimport.Option) (*chatimport.Client, error) {
+	base := []chatimport.Option{
+		chatimport.WithBaseURL(s.URL),
+		chatimport.WithAdmin(s.cfg.admin),
+		chatimport.WithRateLimit(s.cfg.tencentLimit.n, s.cfg.tencentLimit.per),
+	}
+	return chatimport.NewTencent(s.cfg.sdkAppID, s.cfg.secretKey, append(base, opts...)...)
+}

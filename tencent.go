@@ -1,0 +1,278 @@
+package chatimport
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+
+	"github.com/chatimport/chatimport/internal/redact"
+	"github.com/chatimport/chatimport/internal/tencent"
+	"github.com/chatimport/chatimport/internal/usersig"
+)
+
+// defaultAdmin is the App admin account Tencent creates with every app.
+const defaultAdmin = "administrator"
+
+// WithAdmin sets the Tencent App admin account that signs every request
+// (default "administrator").
+func WithAdmin(identifier string) Option {
+	return Option{func(c *config) error {
+		if strings.TrimSpace(identifier) == "" || strings.ContainsAny(identifier, "\r\n") {
+			return fmt.Errorf("WithAdmin: %q is not a usable account", identifier)
+		}
+		c.admin = identifier
+		return nil
+	}}
+}
+
+// WithRegion picks the Tencent REST domain of the region the SDKAppID
+// belongs to: "china", "singapore", "seoul", "frankfurt", "mumbai", "usa",
+// "tokyo" or "jakarta".
+func WithRegion(region string) Option {
+	return Option{func(c *config) error {
+		if _, ok := tencent.Regions[region]; !ok {
+			return fmt.Errorf("WithRegion: %q is not one of %s", region, strings.Join(tencent.RegionNames(), ", "))
+		}
+		c.region = region
+		return nil
+	}}
+}
+
+// WithUserSigValidity sets how long each Tencent UserSig is valid (default
+// 24 hours); a new one is signed after 90% of it has passed.
+func WithUserSigValidity(d time.Duration) Option {
+	return Option{func(c *config) error {
+		if d < time.Minute {
+			return fmt.Errorf("WithUserSigValidity: %v is shorter than a minute", d)
+		}
+		c.sigValidity = d
+		return nil
+	}}
+}
+
+// NewTencent returns a Client for the Tencent Cloud Chat app sdkAppID,
+// signing requests with UserSigs made from secretKey. There is no default
+// region: an SDKAppID lives in one, and a wrong guess would surface later
+// as a confusing signature error, so give WithRegion or WithBaseURL.
+func NewTencent(sdkAppID uint64, secretKey string, opts ...Option) (*Client, error) {
+	switch {
+	case sdkAppID == 0:
+		return nil, errors.New("chatimport: NewTencent: sdkAppID is zero")
+	case secretKey == "":
+		return nil, errors.New("chatimport: NewTencent: secretKey is empty")
+	}
+	cfg, err := newConfig(tencentDefaults(), opts)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.baseURL == "" {
+		if cfg.region == "" {
+			return nil, fmt.Errorf("chatimport: NewTencent: no region; give WithRegion with one of %s, or WithBaseURL",
+				strings.Join(tencent.RegionNames(), ", "))
+		}
+		cfg.baseURL = "https://" + tencent.Regions[cfg.region]
+	}
+	admin := cfg.admin
+	if admin == "" {
+		admin = defaultAdmin
+	}
+	r := redact.New(secretKey)
+	p := &tencentChat{
+		sdkAppID: sdkAppID,
+		admin:    admin,
+		sigs:     usersig.NewCache(sdkAppID, secretKey, admin, cfg.sigValidity, cfg.now),
+		redact:   r,
+	}
+	p.limit.Store(int64(cfg.batchSize))
+	return newClient(cfg, p, r)
+}
+
+func tencentDefaults() defaults {
+	return defaults{batchSize: 300, importRate: tencentImportRate, providerName: "Tencent"}
+}
+
+// tencentChat speaks Tencent Cloud Chat's REST API v4.
+type tencentChat struct {
+	sdkAppID uint64
+	admin    string
+	sigs     *usersig.Cache
+	redact   *redact.Redactor
+	// limit is the most members one request carries: the configured batch
+	// size until the server answers 10005, then what it accepted. Doc
+	// versions disagree on the maximum (500, 300, 100, 20).
+	limit atomic.Int64
+}
+
+func (p *tencentChat) name() string { return ProviderTencent }
+
+// authorize signs one attempt: the cached UserSig and a random number that
+// is new on every attempt, retries included.
+func (p *tencentChat) authorize(req *http.Request) error {
+	sig, err := p.sigs.Get()
+	if err != nil {
+		return fmt.Errorf("chatimport: tencent: cannot sign the request: %w", err)
+	}
+	p.redact.Add(sig)
+	u := *req.URL // the URL is shared with earlier attempts' copies of the request
+	u.RawQuery = tencent.Query(p.sdkAppID, p.admin, sig, rand.Uint32())
+	req.URL = &u
+	return nil
+}
+
+func (p *tencentChat) parseError(_ int, body []byte) *APIError {
+	var env tencent.Envelope
+	if json.Unmarshal(body, &env) != nil || env.ErrorCode == 0 {
+		return nil
+	}
+	return tencentError(env)
+}
+
+func tencentError(env tencent.Envelope) *APIError {
+	return &APIError{Provider: ProviderTencent, Code: strconv.Itoa(env.ErrorCode), Message: env.ErrorInfo}
+}
+
+func (p *tencentChat) users(*Client) (*importSpec[User], error) {
+	return nil, fmt.Errorf("%w: importing users into Tencent Cloud Chat", ErrUnsupported)
+}
+
+func (p *tencentChat) members(c *Client) (*importSpec[Member], error) {
+	return &importSpec[Member]{
+		kind:     "member",
+		keyField: "uid",
+		id:       (*Member).ID,
+		// Tencent ids are case-sensitive: only an exact repeat is the same member.
+		key:   func(m *Member) string { return m.GUID + "\x00" + m.UID },
+		part:  func(m *Member) string { return m.GUID },
+		check: checkTencentMember,
+		encode: func(m *Member) ([]byte, error) {
+			w := tencent.Member{Account: m.UID, JoinTime: unix(m.JoinedAt), UnreadMsgNum: m.UnreadCount}
+			if m.Scope == ScopeAdmin {
+				w.Role = "Admin"
+			}
+			return json.Marshal(&w)
+		},
+		send: func(ctx context.Context, jobs []job) ([]outcome, error) {
+			outcomes := make([]outcome, len(jobs))
+			return outcomes, p.sendMembers(ctx, c, jobs, outcomes)
+		},
+	}, nil
+}
+
+func checkTencentMember(m *Member, now time.Time) *ValidationError {
+	for _, f := range []struct{ name, value string }{{"guid", m.GUID}, {"uid", m.UID}} {
+		switch {
+		case strings.TrimSpace(f.value) == "":
+			return fieldError(f.name, "is empty")
+		case !utf8.ValidString(f.value):
+			return fieldError(f.name, "is not valid UTF-8")
+		}
+	}
+	switch m.Scope {
+	case "", ScopeParticipant, ScopeAdmin:
+	case ScopeModerator:
+		return fieldError("scope", "moderator cannot be imported into Tencent Cloud Chat (only admin or an ordinary member)")
+	default:
+		return fieldError("scope", "is %q; want admin or participant", m.Scope)
+	}
+	if m.Banned {
+		return fieldError("isBanned", "Tencent's member import cannot ban; import the member and ban it afterwards")
+	}
+	if m.UnreadCount < 0 {
+		return fieldError("unreadMsgNum", "is %d, below zero", m.UnreadCount)
+	}
+	if g := m.Group; g != nil && g.GUID != "" && g.GUID != m.GUID {
+		return fieldError("groupDetails.guid", "is %q but the member's guid is %q", g.GUID, m.GUID)
+	}
+	return checkJoinedAt("joinedAt", m.JoinedAt, m.Group, now)
+}
+
+// sendMembers sends jobs, all of one group, in requests of at most the
+// learned limit, filling outcomes. When the server answers 10005 (too many
+// accounts) the request is halved and sent again, and the smaller size is
+// kept for later requests.
+func (p *tencentChat) sendMembers(ctx context.Context, c *Client, jobs []job, outcomes []outcome) error {
+	for start := 0; start < len(jobs); {
+		n := min(int(p.limit.Load()), len(jobs)-start)
+		chunk, out := jobs[start:start+n], outcomes[start:start+n]
+		err := p.importChunk(ctx, c, chunk, out)
+		switch {
+		case errors.Is(err, ErrBatchTooLarge) && n > 1:
+			p.lowerLimit(n / 2)
+			continue
+		case err != nil:
+			for i := range out {
+				out[i] = outcome{status: StatusFailed, err: err}
+			}
+		}
+		start += n
+	}
+	return nil
+}
+
+func (p *tencentChat) lowerLimit(n int) {
+	for {
+		cur := p.limit.Load()
+		if int64(n) >= cur || p.limit.CompareAndSwap(cur, int64(n)) {
+			return
+		}
+	}
+}
+
+func (p *tencentChat) importChunk(ctx context.Context, c *Client, jobs []job, out []outcome) error {
+	wires := make([][]byte, len(jobs))
+	size := 64 + len(jobs[0].part)
+	for i, j := range jobs {
+		wires[i] = j.wire
+		size += len(j.wire) + 1
+	}
+	body := tencent.AppendImportBody(make([]byte, 0, size), jobs[0].part, wires)
+	var answer tencent.ImportAnswer
+	err := c.do(ctx, &request{
+		method: http.MethodPost, path: tencent.PathImportGroupMember, body: body, budget: c.imports,
+		decode: func(r io.Reader) error {
+			answer = tencent.ImportAnswer{} // a retried attempt starts afresh
+			if err := json.NewDecoder(r).Decode(&answer); err != nil {
+				return err
+			}
+			if answer.ErrorCode != 0 || answer.ActionStatus == "FAIL" {
+				return tencentError(answer.Envelope)
+			}
+			return nil
+		},
+	})
+	if err != nil {
+		return err
+	}
+	results := make(map[string]int, len(answer.MemberList))
+	for _, r := range answer.MemberList {
+		results[r.Account] = r.Result
+	}
+	op := http.MethodPost + " " + c.basePath + tencent.PathImportGroupMember
+	for i, j := range jobs {
+		result, ok := results[uidOf(j)]
+		switch {
+		case !ok:
+			out[i] = outcome{status: StatusFailed, err: errNoAnswer, again: true}
+		case result == tencent.ResultImported:
+			out[i] = outcome{status: StatusImported}
+		case result == tencent.ResultExisted:
+			out[i] = outcome{status: StatusExisted}
+		default:
+			out[i] = outcome{status: StatusFailed, err: c.finish(&APIError{HTTPStatus: http.StatusOK,
+				Message: fmt.Sprintf("member not imported (Result %d): the account may not exist, or JoinTime is outside the group's lifetime", result)}, op, 0)}
+		}
+	}
+	return nil
+}
+
+// uidOf recovers the member account from a job's key, "<guid>\x00<uid>".
+func uidOf(j job) string { return j.key[strings.IndexByte(j.key, 0)+1:] }
