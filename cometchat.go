@@ -214,7 +214,7 @@ func (c *Client) cometChatOutcome(a cometchat.ItemAnswer, present bool, op strin
 	case e == nil:
 		e = &cometchat.Error{Message: "the answer says the item failed without saying why"}
 	}
-	apiErr := c.finish(cometChatError(e), op, 0)
+	apiErr := c.finish(cometChatError(e), op)
 	apiErr.HTTPStatus = http.StatusOK
 	switch kind := apiErr.Kind(); {
 	case kind == ErrAlreadyExists:

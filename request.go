@@ -83,7 +83,7 @@ func (c *Client) do(ctx context.Context, r *request) error {
 			return c.failure(resp)
 		}
 		if err := r.decode(io.LimitReader(resp.Body, maxBody)); err != nil {
-			return c.decodeError(resp, err)
+			return c.decodeError(resp.StatusCode, err)
 		}
 		return nil
 	})
@@ -92,10 +92,25 @@ func (c *Client) do(ctx context.Context, r *request) error {
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return err
+		return c.annotate(err, r.method+" "+req.URL.Path, a.n)
 	}
 	resp.Body.Close()
 	return nil
+}
+
+// annotate names the request and its attempts in an error that does not
+// already: an *APIError gets its Op and Attempts, an unreadable answer a
+// prefix. Transport errors name their URL (redacted) themselves.
+func (c *Client) annotate(err error, op string, attempts int) error {
+	var apiErr *APIError
+	var unreadable *unreadableError
+	switch {
+	case errors.As(err, &apiErr):
+		apiErr.Op, apiErr.Attempts = op, attempts
+	case errors.As(err, &unreadable):
+		return fmt.Errorf("chatimport: %s: %w", op, err)
+	}
+	return err
 }
 
 // newTransport configures retryablehttp so that every retry decision is made
@@ -198,7 +213,7 @@ func (c *Client) prepareRetry(req *http.Request) error {
 
 // giveUp turns the end of a call that did not succeed into one error: the
 // last answer as an *APIError, or the last transport error, redacted.
-func (c *Client) giveUp(resp *http.Response, err error, tries int) (*http.Response, error) {
+func (c *Client) giveUp(resp *http.Response, err error, _ int) (*http.Response, error) {
 	if err == nil && resp != nil {
 		err = c.failure(resp) // retries ran out on a retryable status
 	}
@@ -207,7 +222,6 @@ func (c *Client) giveUp(resp *http.Response, err error, tries int) (*http.Respon
 	}
 	var apiErr *APIError
 	if errors.As(err, &apiErr) {
-		apiErr.Attempts = tries
 		return nil, apiErr
 	}
 	if err == nil {
@@ -229,18 +243,14 @@ func (c *Client) failure(resp *http.Response) *APIError {
 	if d, ok := retry.RetryAfter(resp.Header, c.now()); ok {
 		e.RetryAfter = d
 	}
-	return c.finish(e, opOf(resp), attemptOf(resp.Request.Context()).n)
-}
-
-func opOf(resp *http.Response) string {
-	return resp.Request.Method + " " + resp.Request.URL.Path
+	return c.finish(e, "")
 }
 
 // finish fills an *APIError's request context and removes any credential
 // the server echoed into it.
-func (c *Client) finish(e *APIError, op string, attempts int) *APIError {
+func (c *Client) finish(e *APIError, op string) *APIError {
 	e.Provider = c.provider.name()
-	e.Op, e.Attempts = op, attempts
+	e.Op = op
 	e.Message = c.redact.String(e.Message)
 	e.DevMessage = c.redact.String(e.DevMessage)
 	for field, msgs := range e.Details {
@@ -253,14 +263,13 @@ func (c *Client) finish(e *APIError, op string, attempts int) *APIError {
 }
 
 // decodeError classifies an error from decoding a 2xx answer.
-func (c *Client) decodeError(resp *http.Response, err error) error {
+func (c *Client) decodeError(status int, err error) error {
 	var apiErr *APIError
 	if errors.As(err, &apiErr) {
-		apiErr.HTTPStatus = resp.StatusCode
-		return c.finish(apiErr, opOf(resp), attemptOf(resp.Request.Context()).n)
+		apiErr.HTTPStatus = status
+		return c.finish(apiErr, "")
 	}
 	return &unreadableError{
-		op:  opOf(resp),
 		err: c.redact.Error(err),
 		cut: errors.Is(err, io.ErrUnexpectedEOF) || isNetError(err),
 	}
@@ -274,13 +283,12 @@ func isNetError(err error) bool {
 // unreadableError is a 2xx answer that could not be decoded. One cut short
 // by the connection is retried; malformed JSON would be malformed again.
 type unreadableError struct {
-	op  string
 	err error
 	cut bool
 }
 
 func (e *unreadableError) Error() string {
-	return fmt.Sprintf("chatimport: %s: unreadable answer: %v", e.op, e.err)
+	return fmt.Sprintf("unreadable answer: %v", e.err)
 }
 
 func (e *unreadableError) Unwrap() error { return e.err }

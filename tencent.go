@@ -268,7 +268,7 @@ func (p *tencentChat) importChunk(ctx context.Context, c *Client, jobs []job, ou
 			out[i] = outcome{status: StatusExisted}
 		default:
 			out[i] = outcome{status: StatusFailed, err: c.finish(&APIError{HTTPStatus: http.StatusOK,
-				Message: fmt.Sprintf("member not imported (Result %d): the account may not exist, or JoinTime is outside the group's lifetime", result)}, op, 0)}
+				Message: fmt.Sprintf("member not imported (Result %d): the account may not exist, or JoinTime is outside the group's lifetime", result)}, op)}
 		}
 	}
 	return nil
