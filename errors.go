@@ -185,13 +185,16 @@ func statusKind(status int) error {
 
 // ValidationError is an item refused before any request was sent.
 type ValidationError struct {
-	Index  int    // position of the item in the input
+	Index  int    // position of the item in the input; -1 when the options of a call are refused
 	ID     string // the item's id as given (uid, or "<guid>_member_<uid>")
 	Field  string // the offending field, named as on the wire (e.g. "uid", "groupDetails.type")
 	Reason string
 }
 
 func (e *ValidationError) Error() string {
+	if e.Index < 0 { // not an item of an input: a call's options
+		return fmt.Sprintf("chatimport: %q: invalid %s: %s", e.ID, e.Field, e.Reason)
+	}
 	return fmt.Sprintf("chatimport: item %d (%q): invalid %s: %s", e.Index, e.ID, e.Field, e.Reason)
 }
 

@@ -3,6 +3,7 @@ package chatimport
 import (
 	"context"
 	"errors"
+	"fmt"
 	"iter"
 	"time"
 )
@@ -56,4 +57,51 @@ func (c *Client) ImportMembersSeq(ctx context.Context, members iter.Seq[Member],
 		return errors.New("chatimport: ImportMembersSeq: nil fn")
 	}
 	return runImport(ctx, c, spec, members, fn)
+}
+
+// ListMembersOptions narrows and pages a listing of a group's members. The
+// zero value lists every member, a thousand to a page.
+type ListMembersOptions struct {
+	// PerPage is the page size, 1 to 1000; 0 means 1000, the most CometChat
+	// allows, so a large group takes the fewest requests.
+	PerPage int `url:"perPage,omitempty"`
+	// Page is the page to start at, from 1; 0 means 1.
+	Page int `url:"page,omitempty"`
+	// Status keeps only members whose user is "available" or "offline".
+	Status string `url:"status,omitempty"`
+	// Scopes keeps only members of these scopes.
+	Scopes []Scope `url:"scopes,comma,omitempty"`
+}
+
+// ListMembers returns every member of the group guid, page after page, for
+// use in one range loop. Each member has its User filled in. The loop ends
+// after the last member, when it breaks (no further request is made), or
+// after yielding the first error once: a *ValidationError for invalid
+// options before any request, an *APIError (ErrNotFound for an unknown
+// group), a context error, or ErrPageRepeated. opts may be nil; it is
+// copied when ListMembers is called, never changed. Each range over the
+// sequence walks the group anew.
+//
+// To stop and later continue a long walk, use MembersPager.
+func (c *Client) ListMembers(ctx context.Context, guid string, opts *ListMembersOptions) iter.Seq2[Member, error] {
+	p := c.MembersPager(guid, opts)
+	return func(yield func(Member, error) bool) {
+		p.fresh().All(ctx)(yield)
+	}
+}
+
+// MembersPager returns a pager over the members of the group guid, for
+// walks that save their Position and resume after a stop. Invalid options,
+// or a provider that cannot list members, make its NextPage return the
+// error without a request. opts may be nil; it is copied, never changed.
+func (c *Client) MembersPager(guid string, opts *ListMembersOptions) *Pager[Member] {
+	lister, ok := c.provider.(memberLister)
+	if !ok {
+		return failedPager[Member](fmt.Errorf("%w: listing members on %s", ErrUnsupported, c.provider.name()))
+	}
+	o, err := listOptions(guid, opts)
+	if err != nil {
+		return failedPager[Member](err)
+	}
+	return newMembersPager(c, lister, guid, o)
 }
