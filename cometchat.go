@@ -44,16 +44,16 @@ func (p *cometChat) users(c *Client) (*importSpec[User], error) {
 	return &importSpec[User]{
 		kind:     "user",
 		keyField: "uid",
-		id:       func(u *User) string { return u.UID },
-		key:      func(u *User) string { return strings.ToLower(u.UID) },
+		id:       func(u *User, _ *arena) string { return u.UID },
+		key:      lowerKey[User],
 		check:    func(u *User, _ time.Time) *ValidationError { return checkUser(u, "") },
-		encode: func(u *User) ([]byte, error) {
+		encode: func(dst []byte, u *User) ([]byte, error) {
 			w := wireUser(u)
 			b, err := json.Marshal(&w)
 			if err != nil {
 				return nil, metadataError(err, "metadata", u.Metadata)
 			}
-			return b, nil
+			return append(dst, b...), nil
 		},
 		send: c.cometChatSend(cometchat.PathImportUsers, "users"),
 	}, nil
@@ -63,12 +63,10 @@ func (p *cometChat) members(c *Client) (*importSpec[Member], error) {
 	return &importSpec[Member]{
 		kind:     "member",
 		keyField: "memberId",
-		id:       (*Member).ID,
-		key: func(m *Member) string {
-			return strings.ToLower(m.GUID) + "_member_" + strings.ToLower(m.UID)
-		},
-		check: checkCometChatMember,
-		encode: func(m *Member) ([]byte, error) {
+		id:       memberID,
+		key:      lowerKey[Member],
+		check:    checkCometChatMember,
+		encode: func(dst []byte, m *Member) ([]byte, error) {
 			w := wireMember(m)
 			b, err := json.Marshal(&w)
 			if err != nil {
@@ -81,11 +79,19 @@ func (p *cometChat) members(c *Client) (*importSpec[Member], error) {
 				}
 				return nil, metadataError(err, "userDetails.metadata", userMeta, "groupDetails.metadata", groupMeta)
 			}
-			return b, nil
+			return append(dst, b...), nil
 		},
 		send: c.cometChatSend(cometchat.PathImportMembers, "members"),
 	}, nil
 }
+
+// lowerKey is CometChat's key for an id: it lower-cases uids and guids, so
+// ids differing only in case are one entity there. "_member_" is already
+// lower case, so a memberId's key is its lower-cased self.
+func lowerKey[T any](_ *T, id string) string { return strings.ToLower(id) }
+
+// memberID builds "<guid>_member_<uid>" in the import's arena.
+func memberID(m *Member, a *arena) string { return a.join(m.GUID, "_member_", m.UID) }
 
 // metadataError names which metadata, of the (field, value) pairs given,
 // does not encode; metadata is the only part of an item that can fail to.

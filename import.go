@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"hash/maphash"
 	"iter"
+	"math/bits"
+	"strings"
 	"sync"
 	"time"
 
@@ -69,17 +71,21 @@ func (r *ImportResult) Count(s Status) int {
 type importSpec[T any] struct {
 	kind     string // "user" or "member", for messages
 	keyField string // the field named when two ids collide
-	id       func(*T) string
-	// key identifies the entity on the server: two items with equal keys
-	// are the same entity (CometChat lower-cases ids, so its key does too).
-	key func(*T) string
+	// id is the item's id as ItemResult reports it; a composed one is
+	// built in the arena.
+	id func(*T, *arena) string
+	// key identifies the entity on the server, given the item's id: two
+	// items with equal keys (and parts) are the same entity. CometChat
+	// lower-cases ids, so its key does too.
+	key func(*T, string) string
 	// part keeps items with different parts out of one request (Tencent
 	// sends one group per request); nil when any items may share one.
 	part func(*T) string
 	// check applies the provider's rules; Index and ID are filled in after.
 	check func(*T, time.Time) *ValidationError
-	// encode returns the item's wire JSON, encoded once however often it is sent.
-	encode func(*T) ([]byte, error)
+	// encode appends the item's wire JSON to dst; it is encoded once,
+	// however often it is sent.
+	encode func(dst []byte, item *T) ([]byte, error)
 	send   sendFunc
 }
 
@@ -105,36 +111,45 @@ type sendFunc func(ctx context.Context, jobs []job) ([]outcome, error)
 
 // runImport admits items one by one, cuts them into batches, sends up to
 // c.concurrency batches at once and hands every item's result to emit, from
-// the calling goroutine. Memory stays bounded by batch size × concurrency
+// the calling goroutine. sizeHint is the number of items when known, else 0. Memory stays bounded by batch size × concurrency
 // plus 32 bytes per distinct id for duplicate detection.
-func runImport[T any](ctx context.Context, c *Client, spec *importSpec[T], items iter.Seq[T], emit func(ItemResult)) error {
+func runImport[T any](ctx context.Context, c *Client, spec *importSpec[T], items iter.Seq[T], sizeHint int, emit func(ItemResult)) error {
 	ctx, stop := context.WithCancelCause(ctx)
 	defer stop(nil)
 
-	results := make(chan ItemResult, c.batchSize)
+	// Each batch sent comes back as one message with all its results, so
+	// the channel never holds more than the batches in flight.
+	results := make(chan []ItemResult, c.concurrency)
 	work := make(chan []job)
 	var workers sync.WaitGroup
-	for range c.concurrency {
-		workers.Go(func() {
-			for jobs := range work {
-				c.sendBatch(ctx, stop, spec.send, jobs, results)
-			}
-		})
+	started, inFlight := 0, 0
+	worker := func() {
+		for jobs := range work {
+			results <- c.sendBatch(ctx, stop, spec.send, jobs)
+		}
 	}
-
 	summary := &ImportError{}
 	deliver := func(r ItemResult) {
 		summary.add(r)
 		emit(r)
 	}
-	in := newIntake(spec, c.now)
+	deliverAll := func(rs []ItemResult) {
+		inFlight--
+		for _, r := range rs {
+			deliver(r)
+		}
+	}
+	in := newIntake(spec, c.now, sizeHint)
 	admitted := func(yield func(job) bool) {
 		i := 0
-		for item := range items {
+		// One variable for all items: taking the address of the loop's own
+		// would move every item to the heap.
+		var item T
+		for item = range items {
 			index := i
 			i++
 			if ctx.Err() != nil {
-				deliver(ItemResult{Index: index, ID: spec.id(&item), Status: StatusSkipped, Err: context.Cause(ctx)})
+				deliver(ItemResult{Index: index, ID: spec.id(&item, &in.arena), Status: StatusSkipped, Err: context.Cause(ctx)})
 				continue
 			}
 			j, refused := in.admit(index, &item)
@@ -148,23 +163,27 @@ func runImport[T any](ctx context.Context, c *Client, spec *importSpec[T], items
 		}
 	}
 	for jobs := range batch.Split(admitted, c.batchSize, jobKey, jobPart) {
+		// Start another worker only when every one is busy: a small import
+		// then costs one goroutine, not c.concurrency of them.
+		if inFlight == started && started < c.concurrency {
+			started++
+			workers.Go(worker)
+		}
 		for sent := false; !sent; {
 			select {
 			case work <- jobs:
 				sent = true
-			case r := <-results:
-				deliver(r)
+				inFlight++
+			case rs := <-results:
+				deliverAll(rs)
 			}
 		}
 	}
 	close(work)
-	go func() {
-		workers.Wait()
-		close(results)
-	}()
-	for r := range results {
-		deliver(r)
+	for inFlight > 0 {
+		deliverAll(<-results)
 	}
+	workers.Wait()
 	if summary.Failed+summary.Skipped == 0 {
 		return nil
 	}
@@ -175,18 +194,20 @@ func jobKey(j job) string  { return j.key }
 func jobPart(j job) string { return j.part }
 
 // sendBatch sends one batch, sends again the items the server failed for a
-// temporary reason (at most c.retry.Max times), and reports every item. An
-// error fatal to the whole import (bad credentials, no permission) stops it.
-func (c *Client) sendBatch(ctx context.Context, stop context.CancelCauseFunc, send sendFunc, jobs []job, out chan<- ItemResult) {
+// temporary reason (at most c.retry.Max times), and returns the result of
+// every item. An error fatal to the whole import (bad credentials, no
+// permission) stops it.
+func (c *Client) sendBatch(ctx context.Context, stop context.CancelCauseFunc, send sendFunc, jobs []job) []ItemResult {
+	out := make([]ItemResult, 0, len(jobs))
 	report := func(jobs []job, status Status, err error) {
 		for _, j := range jobs {
-			out <- ItemResult{Index: j.index, ID: j.id, Status: status, Err: err}
+			out = append(out, ItemResult{Index: j.index, ID: j.id, Status: status, Err: err})
 		}
 	}
 	for n := 0; ; n++ {
 		if ctx.Err() != nil {
 			report(jobs, StatusSkipped, context.Cause(ctx))
-			return
+			return out
 		}
 		outcomes, err := send(ctx, jobs)
 		if err != nil {
@@ -196,7 +217,7 @@ func (c *Client) sendBatch(ctx context.Context, stop context.CancelCauseFunc, se
 				stop(err)
 			}
 			report(jobs, StatusFailed, err)
-			return
+			return out
 		}
 		var again []job
 		for i, o := range outcomes {
@@ -207,14 +228,14 @@ func (c *Client) sendBatch(ctx context.Context, stop context.CancelCauseFunc, se
 				again = append(again, jobs[i])
 				continue
 			}
-			out <- ItemResult{Index: jobs[i].index, ID: jobs[i].id, Status: o.status, Err: o.err}
+			out = append(out, ItemResult{Index: jobs[i].index, ID: jobs[i].id, Status: o.status, Err: o.err})
 		}
 		if len(again) == 0 {
-			return
+			return out
 		}
 		if err := c.sleep(ctx, c.retry.Wait(n, 0)); err != nil {
 			report(again, StatusSkipped, context.Cause(ctx))
-			return
+			return out
 		}
 		jobs = again
 	}
@@ -237,7 +258,10 @@ type intake[T any] struct {
 	// than keys keep a million-item stream's memory small; a false match
 	// between 64-bit hashes is too unlikely to matter (about 3e-8 per
 	// million items).
-	seen map[uint64]seenItem
+	seen     map[uint64]seenItem
+	arena    arena
+	t        time.Time // the last clock read
+	admitted int
 }
 
 type seenItem struct {
@@ -246,22 +270,33 @@ type seenItem struct {
 	wire  uint64 // hash of the encoded item
 }
 
-func newIntake[T any](spec *importSpec[T], now func() time.Time) *intake[T] {
-	return &intake[T]{spec: spec, now: now, seed: maphash.MakeSeed(), seen: make(map[uint64]seenItem)}
+// clock returns the time the checks compare with, read afresh every 64
+// items: exact enough for "not in the future", and cheaper than a clock
+// read per item.
+func (in *intake[T]) clock() time.Time {
+	if in.admitted%64 == 0 {
+		in.t = in.now()
+	}
+	in.admitted++
+	return in.t
+}
+
+func newIntake[T any](spec *importSpec[T], now func() time.Time, sizeHint int) *intake[T] {
+	return &intake[T]{spec: spec, now: now, seed: maphash.MakeSeed(), seen: make(map[uint64]seenItem, sizeHint)}
 }
 
 // admit returns the item's job, or the result that ends it without a request.
 func (in *intake[T]) admit(index int, item *T) (job, *ItemResult) {
 	spec := in.spec
-	id := spec.id(item)
+	id := spec.id(item, &in.arena)
 	refuse := func(status Status, err error) (job, *ItemResult) {
 		return job{}, &ItemResult{Index: index, ID: id, Status: status, Err: err}
 	}
-	if v := spec.check(item, in.now()); v != nil {
+	if v := spec.check(item, in.clock()); v != nil {
 		v.Index, v.ID = index, id
 		return refuse(StatusFailed, v)
 	}
-	wire, err := spec.encode(item)
+	wire, err := encodeInto(&in.arena, item, spec.encode)
 	if err != nil {
 		v, ok := err.(*ValidationError)
 		if !ok {
@@ -270,8 +305,14 @@ func (in *intake[T]) admit(index int, item *T) (job, *ItemResult) {
 		v.Index, v.ID = index, id
 		return refuse(StatusFailed, v)
 	}
-	key := spec.key(item)
-	k := maphash.String(in.seed, key)
+	key := spec.key(item, id)
+	j := job{index: index, id: id, key: key, wire: wire}
+	if spec.part != nil {
+		j.part = spec.part(item)
+	}
+	// The part is hashed apart from the key so that no two (part, key)
+	// pairs can run together into one.
+	k := maphash.String(in.seed, key) ^ bits.RotateLeft64(maphash.String(in.seed, j.part), 1)
 	idHash, wireHash := maphash.String(in.seed, id), maphash.Bytes(in.seed, wire)
 	if first, ok := in.seen[k]; ok {
 		if first.id != idHash {
@@ -281,10 +322,6 @@ func (in *intake[T]) admit(index int, item *T) (job, *ItemResult) {
 		return refuse(StatusSkipped, &DuplicateError{Index: index, ID: id, First: first.index, Differs: first.wire != wireHash})
 	}
 	in.seen[k] = seenItem{index: index, id: idHash, wire: wireHash}
-	j := job{index: index, id: id, key: key, wire: wire}
-	if spec.part != nil {
-		j.part = spec.part(item)
-	}
 	return j, nil
 }
 
@@ -299,6 +336,53 @@ func importAll[T any](ctx context.Context, c *Client, spec *importSpec[T], items
 			}
 		}
 	}
-	err := runImport(ctx, c, spec, seq, func(r ItemResult) { res.Items[r.Index] = r })
+	err := runImport(ctx, c, spec, seq, len(items), func(r ItemResult) { res.Items[r.Index] = r })
 	return res, err
+}
+
+// Sizes of the chunks ids and encoded items are cut from: enough for a few
+// hundred of each, small enough that a one-batch import stays light.
+const (
+	idChunk   = 4 << 10
+	wireChunk = 16 << 10
+)
+
+// arena hands out ids and encoded items cut from shared chunks, so that
+// admitting an item allocates nothing in the common case. Nothing is ever
+// written where a piece was handed out, so pieces stay valid; a chunk is
+// collected once no job or result refers to it.
+type arena struct {
+	ids  strings.Builder
+	wire []byte
+}
+
+// join returns the concatenation of parts.
+func (a *arena) join(parts ...string) string {
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	if a.ids.Cap()-a.ids.Len() < n {
+		a.ids = strings.Builder{}
+		a.ids.Grow(max(idChunk, n))
+	}
+	start := a.ids.Len()
+	for _, p := range parts {
+		a.ids.WriteString(p)
+	}
+	return a.ids.String()[start:]
+}
+
+// encodeInto appends item's encoding to a's current chunk and returns it.
+func encodeInto[T any](a *arena, item *T, enc func([]byte, *T) ([]byte, error)) ([]byte, error) {
+	if cap(a.wire)-len(a.wire) < wireChunk/8 {
+		a.wire = make([]byte, 0, wireChunk)
+	}
+	start := len(a.wire)
+	out, err := enc(a.wire, item)
+	if err != nil {
+		return nil, err
+	}
+	a.wire = out // a larger item than the chunk had room for moved it: keep the new one
+	return out[start:len(out):len(out)], nil
 }

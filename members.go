@@ -56,7 +56,7 @@ func (c *Client) ImportMembersSeq(ctx context.Context, members iter.Seq[Member],
 	if fn == nil {
 		return errors.New("chatimport: ImportMembersSeq: nil fn")
 	}
-	return runImport(ctx, c, spec, members, fn)
+	return runImport(ctx, c, spec, members, 0, fn)
 }
 
 // ListMembersOptions narrows and pages a listing of a group's members. The

@@ -1,6 +1,7 @@
 package chatimport
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -18,6 +20,21 @@ import (
 // maxBody caps how much of an answer is read. The largest documented answer,
 // a 1000-member list page, is well under it.
 const maxBody = 16 << 20
+
+// buffers recycles the buffers answers are read into.
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// readAll reads r into a recycled buffer and hands its bytes to fn, which
+// must not keep them.
+func readAll(r io.Reader, fn func([]byte) error) error {
+	buf := buffers.Get().(*bytes.Buffer)
+	defer buffers.Put(buf)
+	buf.Reset()
+	if _, err := buf.ReadFrom(r); err != nil {
+		return err
+	}
+	return fn(buf.Bytes())
+}
 
 // excerptLen bounds how much of an unreadable body (an HTML 502 page) an
 // error quotes.

@@ -148,17 +148,19 @@ func (p *tencentChat) members(c *Client) (*importSpec[Member], error) {
 	return &importSpec[Member]{
 		kind:     "member",
 		keyField: "uid",
-		id:       (*Member).ID,
-		// Tencent ids are case-sensitive: only an exact repeat is the same member.
-		key:   func(m *Member) string { return m.GUID + "\x00" + m.UID },
+		id:       memberID,
+		// Tencent ids are case-sensitive: only an exact repeat is the same
+		// member. The part (the group) is hashed with the key, so the id's
+		// ambiguity ("a_member_b" + "c" vs "a" + "b_member_c") cannot merge two.
+		key:   func(_ *Member, id string) string { return id },
 		part:  func(m *Member) string { return m.GUID },
 		check: checkTencentMember,
-		encode: func(m *Member) ([]byte, error) {
+		encode: func(dst []byte, m *Member) ([]byte, error) {
 			w := tencent.Member{Account: m.UID, JoinTime: unix(m.JoinedAt), UnreadMsgNum: m.UnreadCount}
 			if m.Scope == ScopeAdmin {
 				w.Role = "Admin"
 			}
-			return json.Marshal(&w)
+			return tencent.AppendMember(dst, &w), nil
 		},
 		send: func(ctx context.Context, jobs []job) ([]outcome, error) {
 			outcomes := make([]outcome, len(jobs))
@@ -228,51 +230,76 @@ func (p *tencentChat) lowerLimit(n int) {
 }
 
 func (p *tencentChat) importChunk(ctx context.Context, c *Client, jobs []job, out []outcome) error {
-	wires := make([][]byte, len(jobs))
 	size := 64 + len(jobs[0].part)
-	for i, j := range jobs {
-		wires[i] = j.wire
+	for _, j := range jobs {
 		size += len(j.wire) + 1
 	}
-	body := tencent.AppendImportBody(make([]byte, 0, size), jobs[0].part, wires)
-	var answer tencent.ImportAnswer
-	err := c.do(ctx, &request{
+	body := tencent.AppendImportBody(make([]byte, 0, size), jobs[0].part, len(jobs), func(i int) []byte { return jobs[i].wire })
+	op := http.MethodPost + " " + c.basePath + tencent.PathImportGroupMember
+	return c.do(ctx, &request{
 		method: http.MethodPost, path: tencent.PathImportGroupMember, body: body, budget: c.imports,
 		decode: func(r io.Reader) error {
-			answer = tencent.ImportAnswer{} // a retried attempt starts afresh
-			if err := json.NewDecoder(r).Decode(&answer); err != nil {
-				return err
-			}
-			if answer.ErrorCode != 0 || answer.ActionStatus == "FAIL" {
-				return tencentError(answer.Envelope)
-			}
-			return nil
+			clear(out) // a retried attempt starts afresh
+			return readAll(r, func(data []byte) error {
+				m := matcher{jobs: jobs}
+				env, err := tencent.ReadImportAnswer(data, func(account []byte, result int) {
+					if i := m.find(account); i >= 0 {
+						out[i] = c.tencentOutcome(result, op)
+					}
+				})
+				if err != nil {
+					return err
+				}
+				if env.ErrorCode != 0 || env.ActionStatus == "FAIL" {
+					return tencentError(env)
+				}
+				for i := range out {
+					if out[i].status == 0 {
+						out[i] = outcome{status: StatusFailed, err: errNoAnswer, again: true}
+					}
+				}
+				return nil
+			})
 		},
 	})
-	if err != nil {
-		return err
-	}
-	results := make(map[string]int, len(answer.MemberList))
-	for _, r := range answer.MemberList {
-		results[r.Account] = r.Result
-	}
-	op := http.MethodPost + " " + c.basePath + tencent.PathImportGroupMember
-	for i, j := range jobs {
-		result, ok := results[uidOf(j)]
-		switch {
-		case !ok:
-			out[i] = outcome{status: StatusFailed, err: errNoAnswer, again: true}
-		case result == tencent.ResultImported:
-			out[i] = outcome{status: StatusImported}
-		case result == tencent.ResultExisted:
-			out[i] = outcome{status: StatusExisted}
-		default:
-			out[i] = outcome{status: StatusFailed, err: c.finish(&APIError{HTTPStatus: http.StatusOK,
-				Message: fmt.Sprintf("member not imported (Result %d): the account may not exist, or JoinTime is outside the group's lifetime", result)}, op)}
-		}
-	}
-	return nil
 }
 
-// uidOf recovers the member account from a job's key, "<guid>\x00<uid>".
-func uidOf(j job) string { return j.key[strings.IndexByte(j.key, 0)+1:] }
+func (c *Client) tencentOutcome(result int, op string) outcome {
+	switch result {
+	case tencent.ResultImported:
+		return outcome{status: StatusImported}
+	case tencent.ResultExisted:
+		return outcome{status: StatusExisted}
+	}
+	return outcome{status: StatusFailed, err: c.finish(&APIError{HTTPStatus: http.StatusOK,
+		Message: fmt.Sprintf("member not imported (Result %d): the account may not exist, or JoinTime is outside the group's lifetime", result)}, op)}
+}
+
+// matcher finds the job an answer entry is for. Answers come in request
+// order, so the next job is tried first; an answer out of order falls back
+// to an index built once.
+type matcher struct {
+	jobs  []job
+	next  int
+	index map[string]int
+}
+
+func (m *matcher) find(account []byte) int {
+	if m.next < len(m.jobs) && uidOf(m.jobs[m.next]) == string(account) {
+		m.next++
+		return m.next - 1
+	}
+	if m.index == nil {
+		m.index = make(map[string]int, len(m.jobs))
+		for i, j := range m.jobs {
+			m.index[uidOf(j)] = i
+		}
+	}
+	if i, ok := m.index[string(account)]; ok {
+		return i
+	}
+	return -1
+}
+
+// uidOf recovers the member account from a job's id, "<guid>_member_<uid>".
+func uidOf(j job) string { return j.id[len(j.part)+len("_member_"):] }

@@ -46,7 +46,7 @@ func (c *Client) ImportUsersSeq(ctx context.Context, users iter.Seq[User], fn fu
 	if fn == nil {
 		return errors.New("chatimport: ImportUsersSeq: nil fn")
 	}
-	return runImport(ctx, c, spec, users, fn)
+	return runImport(ctx, c, spec, users, 0, fn)
 }
 
 // ErrUnsupported is returned by a call the Client's provider cannot serve.

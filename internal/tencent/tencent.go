@@ -4,11 +4,13 @@
 package tencent
 
 import (
-	"encoding/json"
+	"fmt"
 	"net/url"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/chatimport/chatimport/internal/wirejson"
 )
 
 // PathImportGroupMember is the import_group_member command.
@@ -62,18 +64,28 @@ type Member struct {
 	UnreadMsgNum int    `json:"UnreadMsgNum,omitempty"`
 }
 
-// AppendImportBody appends {"GroupId":…,"MemberList":[…]} to dst; the
-// members are already-encoded JSON objects.
-func AppendImportBody(dst []byte, groupID string, members [][]byte) []byte {
+// AppendMember appends m's JSON to dst, leaving out what is not set.
+func AppendMember(dst []byte, m *Member) []byte {
+	o := wirejson.Begin(dst)
+	o.Key("Member_Account")
+	o.Buf = wirejson.AppendString(o.Buf, m.Account)
+	o.String("Role", m.Role)
+	o.Int("JoinTime", m.JoinTime)
+	o.Int("UnreadMsgNum", int64(m.UnreadMsgNum))
+	return o.End()
+}
+
+// AppendImportBody appends {"GroupId":…,"MemberList":[…]} to dst, with n
+// members, each already-encoded JSON returned by member(i).
+func AppendImportBody(dst []byte, groupID string, n int, member func(i int) []byte) []byte {
 	dst = append(dst, `{"GroupId":`...)
-	id, _ := json.Marshal(groupID) // a string always marshals
-	dst = append(dst, id...)
+	dst = wirejson.AppendString(dst, groupID)
 	dst = append(dst, `,"MemberList":[`...)
-	for i, m := range members {
+	for i := range n {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = append(dst, m...)
+		dst = append(dst, member(i)...)
 	}
 	return append(dst, "]}"...)
 }
@@ -102,4 +114,67 @@ type ImportAnswer struct {
 type MemberResult struct {
 	Account string `json:"Member_Account"`
 	Result  int    `json:"Result"`
+}
+
+// ReadImportAnswer reads import_group_member's answer in one pass, in
+// place, calling each for every member with its account (aliasing data) and
+// Result. Only the envelope's ErrorInfo is copied out.
+func ReadImportAnswer(data []byte, each func(account []byte, result int)) (Envelope, error) {
+	var env Envelope
+	r := wirejson.NewReader(data)
+	err := r.Object(func(key []byte) error {
+		switch string(key) {
+		case "ActionStatus":
+			s, err := r.String()
+			env.ActionStatus = string(s)
+			return err
+		case "ErrorCode":
+			n, err := r.Int()
+			env.ErrorCode = int(n)
+			return err
+		case "ErrorInfo":
+			s, err := r.String()
+			env.ErrorInfo = string(s)
+			return err
+		case "MemberList":
+			if r.Null() {
+				return nil
+			}
+			return r.Array(func() error { return readMemberResult(r, each) })
+		}
+		return r.Skip()
+	})
+	if err == nil {
+		err = r.End()
+	}
+	if err != nil {
+		return Envelope{}, fmt.Errorf("import_group_member answer: %w", err)
+	}
+	return env, nil
+}
+
+func readMemberResult(r *wirejson.Reader, each func([]byte, int)) error {
+	var account []byte
+	result := -1
+	err := r.Object(func(key []byte) error {
+		var err error
+		switch string(key) {
+		case "Member_Account":
+			account, err = r.String()
+		case "Result":
+			var n int64
+			n, err = r.Int()
+			result = int(n)
+		default:
+			err = r.Skip()
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if account != nil && result >= 0 {
+		each(account, result)
+	}
+	return nil
 }

@@ -1,0 +1,62 @@
+package tencent
+
+import (
+	"encoding/json"
+	"net/url"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestQuery(t *testing.T) {
+	q, err := url.ParseQuery(Query(1400000000, "ad min", "a*b-c_", 4294967295))
+	require.NoError(t, err)
+	assert.Equal(t, url.Values{"sdkappid": {"1400000000"}, "identifier": {"ad min"}, "usersig": {"a*b-c_"},
+		"random": {"4294967295"}, "contenttype": {"json"}}, q)
+}
+
+func TestAppendImportBody(t *testing.T) {
+	members := [][]byte{
+		AppendMember(nil, &Member{Account: "tommy", Role: "Admin", JoinTime: 1448357837, UnreadMsgNum: 5}),
+		AppendMember(nil, &Member{Account: `"odd"`}),
+	}
+	body := AppendImportBody(nil, "@TGS#2J4SZEAEL", len(members), func(i int) []byte { return members[i] })
+	var got struct {
+		GroupId    string
+		MemberList []map[string]any
+	}
+	require.NoError(t, json.Unmarshal(body, &got), string(body))
+	assert.Equal(t, "@TGS#2J4SZEAEL", got.GroupId)
+	assert.Equal(t, []map[string]any{
+		{"Member_Account": "tommy", "Role": "Admin", "JoinTime": float64(1448357837), "UnreadMsgNum": float64(5)},
+		{"Member_Account": `"odd"`},
+	}, got.MemberList)
+}
+
+func TestReadImportAnswer(t *testing.T) {
+	type result struct {
+		account string
+		result  int
+	}
+	var got []result
+	env, err := ReadImportAnswer([]byte(`{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0,"Extra":{"x":[1]},
+		"MemberList":[{"Member_Account":"tommy","Result":1},{"Result":2,"Member_Account":"jared"},{"Member_Account":"bad","Result":0},{"Member_Account":"noresult"}]}`),
+		func(account []byte, r int) { got = append(got, result{string(account), r}) })
+	require.NoError(t, err)
+	assert.Equal(t, Envelope{ActionStatus: "OK"}, env)
+	assert.Equal(t, []result{{"tommy", 1}, {"jared", 2}, {"bad", 0}}, got, "an entry without a Result is not reported")
+
+	env, err = ReadImportAnswer([]byte(`{"ActionStatus":"FAIL","ErrorInfo":"too many","ErrorCode":10005}`), func([]byte, int) { t.Fatal("no members") })
+	require.NoError(t, err)
+	assert.Equal(t, Envelope{ActionStatus: "FAIL", ErrorCode: 10005, ErrorInfo: "too many"}, env)
+
+	_, err = ReadImportAnswer([]byte(`<html>502</html>`), func([]byte, int) {})
+	assert.Error(t, err)
+	_, err = ReadImportAnswer([]byte(`{"ErrorCode":"0"}`), func([]byte, int) {})
+	assert.Error(t, err, "a code that is not a number")
+}
+
+func TestRegionNames(t *testing.T) {
+	assert.Equal(t, []string{"china", "frankfurt", "jakarta", "mumbai", "seoul", "singapore", "tokyo", "usa"}, RegionNames())
+}

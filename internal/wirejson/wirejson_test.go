@@ -1,0 +1,212 @@
+package wirejson
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// walk reads doc into a generic value with the Reader, as a reference for
+// comparing it with encoding/json.
+func walk(r *Reader) (any, error) {
+	switch r.peek() {
+	case '{':
+		m := map[string]any{}
+		err := r.Object(func(k []byte) error {
+			key, err := Key(k)
+			if err != nil {
+				return err
+			}
+			v, err := walk(r)
+			m[string(key)] = v
+			return err
+		})
+		return m, err
+	case '[':
+		a := []any{}
+		err := r.Array(func() error {
+			v, err := walk(r)
+			a = append(a, v)
+			return err
+		})
+		return a, err
+	case '"':
+		s, err := r.String()
+		return string(s), err
+	}
+	if r.Null() {
+		return nil, nil
+	}
+	raw, err := r.Raw()
+	if err != nil {
+		return nil, err
+	}
+	if b, err := NewReader(raw).Bool(); err == nil {
+		return b, nil
+	}
+	var f float64
+	if err := json.Unmarshal(raw, &f); err != nil {
+		return nil, ErrSyntax
+	}
+	return f, nil
+}
+
+func read(doc string) (any, error) {
+	r := NewReader([]byte(doc))
+	v, err := walk(r)
+	if err == nil {
+		err = r.End()
+	}
+	return v, err
+}
+
+func TestReaderAgreesWithEncodingJSON(t *testing.T) {
+	for _, doc := range []string{`{}`, ` [ ] `, `{"a":1, "b" : "x\"y",
+"c":{"d":[1,{"e":"]}"}],"f":null},"g":[],"h":true,"i":-1.5e3,"j":false,"k":"\u00e9"}`, `[1,"two",{"3":[4]}]`} {
+		got, err := read(doc)
+		require.NoError(t, err, doc)
+		var want any
+		require.NoError(t, json.Unmarshal([]byte(doc), &want))
+		assert.Equal(t, want, got, doc)
+	}
+}
+
+func TestMalformedIsRefused(t *testing.T) {
+	for _, doc := range []string{``, `[`, `{`, `{"a"}`, `{"a":}`, `{"a":1,}`, `{"a":1 "b":2}`, `{"a":[1}`, `{"a":{]}`,
+		`{"a":"unterminated}`, `{"a":tru}`, `{"a":1}x`, `{a:1}`, "{\"a\":\"ctl\x01\"}", `{"a":--}`, `{"a":01}`,
+		`{"a":` + strings.Repeat("[", 100) + strings.Repeat("]", 100) + `}`, `[1,]`, `[1 2]`} {
+		_, err := read(doc)
+		assert.ErrorIs(t, err, ErrSyntax, doc)
+	}
+}
+
+func TestCallbackErrorStopsTheWalk(t *testing.T) {
+	stop := errors.New("stop")
+	n := 0
+	r := NewReader([]byte(`{"a":1,"b":2}`))
+	err := r.Object(func([]byte) error { n++; return stop })
+	assert.ErrorIs(t, err, stop)
+	assert.Equal(t, 1, n)
+}
+
+func TestReaders(t *testing.T) {
+	n, err := NewReader([]byte(" -42 ")).Int()
+	require.NoError(t, err)
+	assert.EqualValues(t, -42, n)
+	_, err = NewReader([]byte("1.5")).Int()
+	assert.ErrorIs(t, err, ErrSyntax)
+	_, err = NewReader([]byte(`"7"`)).Int()
+	assert.ErrorIs(t, err, ErrSyntax)
+
+	v, err := NewReader([]byte("true")).Bool()
+	assert.True(t, v)
+	assert.NoError(t, err)
+	_, err = NewReader([]byte(`"true"`)).Bool()
+	assert.ErrorIs(t, err, ErrSyntax)
+
+	s, err := NewReader([]byte(`"plain"`)).String()
+	require.NoError(t, err)
+	assert.Equal(t, "plain", string(s))
+	s, err = NewReader([]byte(`"a\u00e9\n"`)).String()
+	require.NoError(t, err)
+	assert.Equal(t, "aé\n", string(s))
+	_, err = NewReader([]byte(`12`)).String()
+	assert.ErrorIs(t, err, ErrSyntax)
+
+	r := NewReader([]byte(`null 5`))
+	assert.True(t, r.Null())
+	assert.False(t, r.Null())
+
+	k, err := Key([]byte(`a\"b`))
+	require.NoError(t, err)
+	assert.Equal(t, `a"b`, string(k))
+}
+
+func TestReadingAllocatesNothing(t *testing.T) {
+	doc := []byte(`{"ActionStatus":"OK","ErrorCode":0,"MemberList":[{"Member_Account":"a","Result":1},{"Member_Account":"b","Result":2}]}`)
+	sum := 0
+	allocs := testing.AllocsPerRun(100, func() {
+		r := NewReader(doc)
+		_ = r.Object(func(k []byte) error {
+			if string(k) != "MemberList" {
+				return r.Skip()
+			}
+			return r.Array(func() error {
+				return r.Object(func(k []byte) error {
+					if string(k) == "Result" {
+						n, err := r.Int()
+						sum += int(n)
+						return err
+					}
+					_, err := r.String()
+					return err
+				})
+			})
+		})
+	})
+	assert.Equal(t, 303, sum, "AllocsPerRun runs once more to warm up")
+	assert.LessOrEqual(t, allocs, 1.0, "at most the Reader itself")
+}
+
+func TestAppendStringMatchesEncodingJSON(t *testing.T) {
+	for _, s := range []string{"", "plain", `q"uote\back`, "tab\tnl\ncr\r", "\x00\x1f", "héllo wörld", "日本語", "emoji 🚀",
+		"bad \xff utf8", "sep \u2028 \u2029", "<html>&"} {
+		want, err := json.Marshal(s)
+		require.NoError(t, err)
+		got := AppendString(nil, s)
+		var back string
+		require.NoError(t, json.Unmarshal(got, &back), string(got))
+		var wantBack string
+		require.NoError(t, json.Unmarshal(want, &wantBack))
+		assert.Equal(t, wantBack, back, "%q", s)
+	}
+}
+
+func TestObjectWriter(t *testing.T) {
+	o := Begin(nil)
+	o.String("uid", "a\"b")
+	o.String("empty", "")
+	o.Int("createdAt", 1673421419)
+	o.Int("zero", 0)
+	o.Bool("isBanned", true)
+	o.Bool("no", false)
+	o.Strings("tags", []string{"x", "y"})
+	o.Strings("none", nil)
+	o.Key("metadata")
+	o.Buf = append(o.Buf, `{"k":1}`...)
+	got := o.End()
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(got, &m), string(got))
+	assert.Equal(t, map[string]any{"uid": `a"b`, "createdAt": float64(1673421419), "isBanned": true,
+		"tags": []any{"x", "y"}, "metadata": map[string]any{"k": float64(1)}}, m)
+	assert.Equal(t, `{}`, string((&Object{Buf: []byte{'{'}, first: true}).End()))
+}
+
+// FuzzReader checks the Reader never panics and accepts every document
+// encoding/json accepts, reading the same value.
+func FuzzReader(f *testing.F) {
+	for _, seed := range []string{`{}`, `{"a":1}`, `{"data":{"u1":{"success":true,"data":{"uid":"u1"}}}}`, `{"a":[1,"]",{"b":null}]}`, `{"a":"\u00e9"}`} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		got, err := read(string(data))
+		var want any
+		if json.Unmarshal(data, &want) != nil || !utf8.Valid(data) {
+			return // encoding/json would replace invalid UTF-8; the Reader hands bytes back as sent
+		}
+		if err != nil {
+			if strings.Count(string(data), "[")+strings.Count(string(data), "{") >= maxDepth {
+				return // deeper than the Reader allows
+			}
+			t.Fatalf("refused %q: %v", data, err)
+		}
+		if !assert.ObjectsAreEqual(want, got) {
+			t.Fatalf("%q: got %#v, want %#v", data, got, want)
+		}
+	})
+}
