@@ -1,0 +1,190 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/chatimport/chatimport"
+)
+
+// config is what the command line asked for.
+type config struct {
+	provider       string
+	usersPath      string
+	membersPath    string
+	baseURL        string
+	reportPath     string
+	checkpointPath string
+	dryRun         bool
+	verify         bool
+
+	// Pass-through client options; the set flags say which were given, so
+	// that the library's defaults apply to the others.
+	rate, concurrency, batch, retries int
+	per, maxWait                      time.Duration
+	set                               map[string]bool
+}
+
+// usageError is a command line the tool cannot run: exit status 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error {
+	return &usageError{fmt.Sprintf(format, args...)}
+}
+
+const usageHead = `Usage: migrate [flags]
+
+Imports users, then group members, from JSON Lines files into CometChat or
+Tencent Cloud Chat, one object a line with the fields of the providers'
+import documents.
+
+With no credentials in the environment and no -base-url it runs against an
+in-process fake of the provider (chatimporttest) and, when no files are
+given, imports an embedded sample.
+
+Environment:
+  COMETCHAT_APP_ID, COMETCHAT_REGION (us|eu|in), COMETCHAT_API_KEY
+  TENCENT_SDKAPPID, TENCENT_SECRET_KEY, TENCENT_REGION, TENCENT_ADMIN (default administrator)
+
+Exit status: 0 when every item is on the server, 1 when some failed or were
+not sent, 2 for usage and input errors.
+
+Flags:
+`
+
+// parseFlags reads the command line. -h prints the usage and returns
+// flag.ErrHelp.
+func parseFlags(args []string, stderr io.Writer) (*config, error) {
+	cfg := &config{set: map[string]bool{}}
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), usageHead)
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&cfg.provider, "provider", chatimport.ProviderCometChat, "`name` of the provider: cometchat or tencent")
+	fs.StringVar(&cfg.usersPath, "users", "", "JSON Lines `file` of users (CometChat only)")
+	fs.StringVar(&cfg.membersPath, "members", "", "JSON Lines `file` of group members")
+	fs.StringVar(&cfg.baseURL, "base-url", "", "endpoint `URL` instead of the provider's (CometChat: the .../v3 root)")
+	fs.IntVar(&cfg.rate, "rate", 0, "pace import requests to `N` per -per (default: the provider's limit; 0 turns pacing off)")
+	fs.DurationVar(&cfg.per, "per", time.Minute, "the `period` of -rate")
+	fs.IntVar(&cfg.concurrency, "concurrency", 4, "`N` import requests in flight at once")
+	fs.IntVar(&cfg.batch, "batch", 0, "`N` items per request, at most the provider's maximum (default: 50 CometChat, 300 Tencent)")
+	fs.IntVar(&cfg.retries, "retries", 6, "send a failed request again up to `N` times")
+	fs.DurationVar(&cfg.maxWait, "max-wait", time.Minute, "the longest `wait` between retries, a server's Retry-After included")
+	fs.StringVar(&cfg.reportPath, "report", "", "write one JSON line per input item to `file`")
+	fs.StringVar(&cfg.checkpointPath, "checkpoint", "", "record progress in `file`; a rerun with it skips what is done")
+	fs.BoolVar(&cfg.dryRun, "dry-run", false, "validate every record and print the problems; send nothing")
+	fs.BoolVar(&cfg.verify, "verify", true, "after a CometChat member import, list each touched group and compare")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, err
+		}
+		return nil, &usageError{err.Error()}
+	}
+	fs.Visit(func(f *flag.Flag) { cfg.set[f.Name] = true })
+	switch {
+	case fs.NArg() > 0:
+		return nil, usagef("unexpected argument %q: inputs are given with -users and -members", fs.Arg(0))
+	case cfg.provider != chatimport.ProviderCometChat && cfg.provider != chatimport.ProviderTencent:
+		return nil, usagef("-provider %q: want cometchat or tencent", cfg.provider)
+	case cfg.provider == chatimport.ProviderTencent && cfg.usersPath != "":
+		return nil, usagef("-users: the library imports Tencent group members only; create the accounts in Tencent first (im_open_login_svc/multiaccount_import)")
+	case cfg.set["per"] && !cfg.set["rate"]:
+		return nil, usagef("-per needs -rate")
+	}
+	return cfg, nil
+}
+
+// clientOptions are the options the flags pass through to the library,
+// which validates them; only flags given override its defaults.
+func (cfg *config) clientOptions() []chatimport.Option {
+	var opts []chatimport.Option
+	if cfg.set["rate"] {
+		opts = append(opts, chatimport.WithRateLimit(cfg.rate, cfg.per))
+	}
+	if cfg.set["concurrency"] {
+		opts = append(opts, chatimport.WithConcurrency(cfg.concurrency))
+	}
+	if cfg.set["batch"] {
+		opts = append(opts, chatimport.WithBatchSize(cfg.batch))
+	}
+	if cfg.set["retries"] || cfg.set["max-wait"] {
+		opts = append(opts, chatimport.WithRetry(cfg.retries, min(defaultMinWait, cfg.maxWait), cfg.maxWait))
+	}
+	return opts
+}
+
+// defaultMinWait is the library's first backoff; -max-wait below it lowers
+// it too, so that a short cap is honoured from the first retry.
+const defaultMinWait = 500 * time.Millisecond
+
+// credentials are what the environment holds for the chosen provider.
+type credentials struct {
+	appID, region, apiKey string // CometChat
+	sdkAppID              uint64 // Tencent
+	secretKey, admin      string // Tencent; region above is shared
+}
+
+// envVars lists each provider's variables; the first ones are required.
+var envVars = map[string]struct{ required, optional []string }{
+	chatimport.ProviderCometChat: {required: []string{"COMETCHAT_APP_ID", "COMETCHAT_REGION", "COMETCHAT_API_KEY"}},
+	chatimport.ProviderTencent:   {required: []string{"TENCENT_SDKAPPID", "TENCENT_SECRET_KEY"}, optional: []string{"TENCENT_REGION", "TENCENT_ADMIN"}},
+}
+
+// readCredentials returns nil when none of the provider's variables is set
+// (the embedded fake is then used), and an error naming what is missing when
+// only some are, because a half-configured run would be a surprise either way.
+func readCredentials(provider string, getenv func(string) string) (*credentials, error) {
+	vars := envVars[provider]
+	var set, missing []string
+	for _, name := range vars.required {
+		if strings.TrimSpace(getenv(name)) == "" {
+			missing = append(missing, name)
+		} else {
+			set = append(set, name)
+		}
+	}
+	for _, name := range vars.optional {
+		if strings.TrimSpace(getenv(name)) != "" {
+			set = append(set, name)
+		}
+	}
+	if len(set) == 0 {
+		return nil, nil
+	}
+	if len(missing) > 0 {
+		return nil, usagef("%s is set but %s is not", strings.Join(set, ", "), strings.Join(missing, ", "))
+	}
+	get := func(name string) string { return strings.TrimSpace(getenv(name)) }
+	if provider == chatimport.ProviderCometChat {
+		return &credentials{appID: get("COMETCHAT_APP_ID"), region: get("COMETCHAT_REGION"), apiKey: get("COMETCHAT_API_KEY")}, nil
+	}
+	id, err := strconv.ParseUint(get("TENCENT_SDKAPPID"), 10, 64)
+	if err != nil {
+		return nil, usagef("TENCENT_SDKAPPID must be the numeric SDKAppID")
+	}
+	return &credentials{sdkAppID: id, secretKey: get("TENCENT_SECRET_KEY"), region: get("TENCENT_REGION"), admin: get("TENCENT_ADMIN")}, nil
+}
+
+// target names where a real run imports to, without any secret, so that a
+// checkpoint made for one app is never used to skip items of another.
+func (c *credentials) target(provider, baseURL string) string {
+	var t string
+	if provider == chatimport.ProviderCometChat {
+		t = fmt.Sprintf("cometchat app %s region %s", c.appID, c.region)
+	} else {
+		t = fmt.Sprintf("tencent app %d region %s", c.sdkAppID, c.region)
+	}
+	if baseURL != "" {
+		t += " at " + baseURL
+	}
+	return t
+}

@@ -1,0 +1,144 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/chatimport/chatimport"
+)
+
+// class is how an item ended, in more detail than the library's Status: the
+// summary and the exit status tell a duplicate from an interruption and a
+// refused record from a provider's failure.
+type class int
+
+const (
+	classImported    class = iota
+	classExisted           // already on the server: a success
+	classDone              // finished by an earlier run, per the checkpoint
+	classValid             // dry run: would be sent
+	classDuplicate         // skipped: repeats an earlier record
+	classNotSent           // skipped: the import stopped first
+	classInvalid           // failed: refused by the provider's rules, before any request
+	classMalformed         // failed: the line could not be read
+	classInterrupted       // failed: in flight when the import stopped; it may have arrived
+	classFailed            // failed at the provider or on the way there
+)
+
+// outcome is how one input item ended in this run: one per non-blank line.
+type outcome struct {
+	kind   string
+	index  int // record index in the input, from 0
+	line   int // line number, from 1
+	id     string
+	status string // as the report spells it
+	msg    string // why, for anything but a success
+	class  class
+	quiet  bool // not printed: its cause is reported once, not per item
+}
+
+// fromResult turns the library's result for an item into an outcome.
+// lineOf maps a position in the fed sequence back to its input line, for a
+// duplicate's reference to the record it repeats.
+func fromResult(kind string, at position, r chatimport.ItemResult, lineOf func(seq int) int) outcome {
+	o := outcome{kind: kind, index: at.index, line: at.line, id: r.ID, status: r.Status.String()}
+	var invalid *chatimport.ValidationError
+	var dup *chatimport.DuplicateError
+	switch {
+	case r.Status == chatimport.StatusImported:
+		o.class = classImported
+	case r.Status == chatimport.StatusExisted:
+		o.class = classExisted
+	case errors.Is(r.Err, errDryRun):
+		o.class, o.status = classValid, "valid"
+	case errors.As(r.Err, &invalid):
+		o.class, o.msg = classInvalid, fmt.Sprintf("invalid %s: %s", invalid.Field, invalid.Reason)
+	case errors.As(r.Err, &dup):
+		how := "identical"
+		if dup.Differs {
+			how = "with different fields"
+		}
+		o.class, o.msg = classDuplicate, fmt.Sprintf("duplicate of line %d, %s; not sent", lineOf(dup.First), how)
+	case r.Status == chatimport.StatusSkipped:
+		o.class, o.msg, o.quiet = classNotSent, "not sent: "+cause(r.Err), true
+	case errors.Is(r.Err, context.Canceled):
+		o.class, o.msg, o.quiet = classInterrupted, "interrupted in flight: it may have arrived; a rerun sends it again", true
+	default:
+		o.class, o.msg = classFailed, cause(r.Err)
+	}
+	return o
+}
+
+func cause(err error) string {
+	switch {
+	case err == nil:
+		return "no reason given"
+	case errors.Is(err, context.Canceled):
+		return "interrupted"
+	}
+	return err.Error()
+}
+
+// tally counts one kind's outcomes for the summary and the exit status.
+type tally struct {
+	records int
+	byClass [classFailed + 1]int
+}
+
+func (t *tally) add(c class) {
+	t.records++
+	t.byClass[c]++
+}
+
+func (t *tally) n(classes ...class) int {
+	sum := 0
+	for _, c := range classes {
+		sum += t.byClass[c]
+	}
+	return sum
+}
+
+// ok reports whether every record of this kind is on the server or would be
+// sent (dry run); duplicates count, as the record they repeat is there.
+func (t *tally) ok() bool {
+	return t.n(classNotSent, classInvalid, classMalformed, classInterrupted, classFailed) == 0
+}
+
+// line renders the tally's line of the summary; a dry run has only valid
+// items where an import has imported and existed ones.
+func (t *tally) line(dry bool) string {
+	s := count(t.records) + " records: "
+	if dry {
+		s += count(t.byClass[classValid]) + " valid"
+	} else {
+		s += count(t.byClass[classImported]) + " imported, " + count(t.byClass[classExisted]) + " existed"
+		if d := t.byClass[classDone]; d > 0 {
+			s += ", " + count(d) + " done earlier"
+		}
+	}
+	s += ", " + count(t.n(classDuplicate, classNotSent)) + " skipped"
+	s += detail(t.byClass[classDuplicate], "duplicate", t.byClass[classNotSent], "not sent")
+	s += ", " + count(t.n(classInvalid, classMalformed, classInterrupted, classFailed)) + " failed"
+	s += detail(t.byClass[classInvalid], "invalid", t.byClass[classMalformed], "malformed",
+		t.byClass[classInterrupted], "interrupted", t.byClass[classFailed], "at the provider")
+	return s
+}
+
+// detail lists the non-zero parts of a count in parentheses, or nothing
+// when there are none.
+func detail(pairs ...any) string {
+	s := ""
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if n := pairs[i].(int); n > 0 {
+			if s != "" {
+				s += ", "
+			}
+			s += count(n) + " " + pairs[i+1].(string)
+		}
+	}
+	if s == "" {
+		return ""
+	}
+	return " (" + s + ")"
+}

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/chatimport/chatimport"
+	"github.com/chatimport/chatimport/chatimporttest"
+)
+
+// The verification reports a member the import said was there but the
+// list does not show, and ignores members it did not import.
+func TestVerifyReportsMissingMembers(t *testing.T) {
+	s := newFake(t, chatimporttest.WithFaults(chatimporttest.Faults{}))
+	s.AddMembers("team", chatimporttest.Member{UID: "alice"}, chatimporttest.Member{UID: "carol"})
+	s.AddMembers("club", chatimporttest.Member{UID: "bob"})
+	c, err := s.CometChat(chatimport.WithRateLimit(0, 0))
+	require.NoError(t, err)
+
+	v := newVerifier()
+	for seq, m := range []chatimport.Member{
+		{GUID: "team", UID: "Alice"}, // listed lower-cased
+		{GUID: "team", UID: "dave"},  // reported imported, not listed
+		{GUID: "club", UID: "bob"},
+		{GUID: "club", UID: "erin", Banned: true}, // banned: listed apart
+		{GUID: "club", UID: "frank"},              // failed: not expected
+	} {
+		v.fed(seq, &m)
+		v.ended(seq, m.UID != "frank")
+	}
+	assert.Empty(t, v.pending)
+
+	var said []string
+	res, err := v.check(t.Context(), c, func(s string) { said = append(said, s) })
+	require.NoError(t, err)
+	assert.Equal(t, verified{groups: 2, members: 3, differences: 1}, res)
+	assert.Equal(t, []string{"verify: team: member dave was imported but is not listed"}, said)
+	assert.Equal(t, 1, v.banned)
+
+	v.ended(99, true) // unknown sequence numbers never panic
+	v.expected["gone"] = map[string]struct{}{"x": {}}
+	_, err = v.check(t.Context(), c, func(string) {})
+	assert.ErrorContains(t, err, "listing the members of gone")
+}
+
+func TestSeqMapFollowsGaps(t *testing.T) {
+	var m seqMap
+	// Records 0-2 fed, 3 skipped (done), 4-5 fed, a blank line before 5.
+	m.fed(0, 0, 1)
+	m.fed(1, 1, 2)
+	m.fed(2, 2, 3)
+	m.fed(3, 4, 5)
+	m.fed(4, 5, 7)
+	assert.Len(t, m.marks, 3, "only the gaps are stored")
+	for seq, want := range []position{{0, 1}, {1, 2}, {2, 3}, {4, 5}, {5, 7}} {
+		assert.Equal(t, want, m.at(seq), "seq %d", seq)
+	}
+}
