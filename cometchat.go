@@ -3,6 +3,7 @@ package chatimport
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -46,14 +47,11 @@ func (p *cometChat) users(c *Client) (*importSpec[User], error) {
 		keyField: "uid",
 		id:       func(u *User, _ *arena) string { return u.UID },
 		key:      lowerKey[User],
-		check:    func(u *User, _ time.Time) *ValidationError { return checkUser(u, "") },
-		encode: func(dst []byte, u *User) ([]byte, error) {
+		check:    func(u *User, _ time.Time) *ValidationError { return checkUser(u, u.UID, "") },
+		encode: func(dst []byte, u *User, _ string) ([]byte, error) {
 			w := wireUser(u)
-			b, err := json.Marshal(&w)
-			if err != nil {
-				return nil, metadataError(err, "metadata", u.Metadata)
-			}
-			return append(dst, b...), nil
+			b, err := cometchat.AppendUser(dst, &w, "")
+			return b, metadataError(err)
 		},
 		send: c.cometChatSend(cometchat.PathImportUsers, "users"),
 	}, nil
@@ -66,20 +64,10 @@ func (p *cometChat) members(c *Client) (*importSpec[Member], error) {
 		id:       memberID,
 		key:      lowerKey[Member],
 		check:    checkCometChatMember,
-		encode: func(dst []byte, m *Member) ([]byte, error) {
-			w := wireMember(m)
-			b, err := json.Marshal(&w)
-			if err != nil {
-				var userMeta, groupMeta map[string]any
-				if m.User != nil {
-					userMeta = m.User.Metadata
-				}
-				if m.Group != nil {
-					groupMeta = m.Group.Metadata
-				}
-				return nil, metadataError(err, "userDetails.metadata", userMeta, "groupDetails.metadata", groupMeta)
-			}
-			return append(dst, b...), nil
+		encode: func(dst []byte, m *Member, id string) ([]byte, error) {
+			w := wireMember(m, id)
+			b, err := cometchat.AppendMember(dst, &w)
+			return b, metadataError(err)
 		},
 		send: c.cometChatSend(cometchat.PathImportMembers, "members"),
 	}, nil
@@ -93,22 +81,25 @@ func lowerKey[T any](_ *T, id string) string { return strings.ToLower(id) }
 // memberID builds "<guid>_member_<uid>" in the import's arena.
 func memberID(m *Member, a *arena) string { return a.join(m.GUID, "_member_", m.UID) }
 
-// metadataError names which metadata, of the (field, value) pairs given,
-// does not encode; metadata is the only part of an item that can fail to.
-func metadataError(err error, pairs ...any) *ValidationError {
-	for i := 0; i+1 < len(pairs); i += 2 {
-		if _, e := json.Marshal(pairs[i+1]); e != nil {
-			return fieldError(pairs[i].(string), "does not encode as JSON: %v", e)
-		}
+// metadataError turns metadata that does not encode into a
+// *ValidationError naming it; metadata is the only part of an item that can
+// fail to encode.
+func metadataError(err error) error {
+	if err == nil {
+		return nil
 	}
-	return fieldError("metadata", "does not encode as JSON: %v", err)
+	var me *cometchat.MetadataError
+	if errors.As(err, &me) {
+		return fieldError(me.Field, "does not encode as JSON: %v", me.Err)
+	}
+	return err
 }
 
 func checkCometChatMember(m *Member, now time.Time) *ValidationError {
-	if v := checkID("guid", m.GUID); v != nil {
+	if v := checkID("", "guid", m.GUID); v != nil {
 		return v
 	}
-	if v := checkID("uid", m.UID); v != nil {
+	if v := checkID("", "uid", m.UID); v != nil {
 		return v
 	}
 	switch m.Scope {
@@ -120,9 +111,7 @@ func checkCometChatMember(m *Member, now time.Time) *ValidationError {
 		if g.GUID != "" && g.GUID != m.GUID {
 			return fieldError("groupDetails.guid", "is %q but the member's guid is %q", g.GUID, m.GUID)
 		}
-		filled := *g
-		filled.GUID = m.GUID
-		if v := checkGroup(&filled, "groupDetails."); v != nil {
+		if v := checkGroup(g, m.GUID, "groupDetails."); v != nil {
 			return v
 		}
 	}
@@ -130,9 +119,7 @@ func checkCometChatMember(m *Member, now time.Time) *ValidationError {
 		if u.UID != "" && u.UID != m.UID {
 			return fieldError("userDetails.uid", "is %q but the member's uid is %q", u.UID, m.UID)
 		}
-		filled := *u
-		filled.UID = m.UID
-		if v := checkUser(&filled, "userDetails."); v != nil {
+		if v := checkUser(u, m.UID, "userDetails."); v != nil {
 			return v
 		}
 	}
@@ -147,13 +134,14 @@ func wireUser(u *User) cometchat.User {
 	}
 }
 
-func wireMember(m *Member) cometchat.Member {
+// wireMember is m on the wire; id is its memberId, already built.
+func wireMember(m *Member, id string) cometchat.Member {
 	scope := m.Scope
 	if scope == "" {
 		scope = ScopeParticipant
 	}
 	w := cometchat.Member{
-		MemberID: m.ID(), GUID: m.GUID, UID: m.UID, Scope: string(scope),
+		MemberID: id, GUID: m.GUID, UID: m.UID, Scope: string(scope),
 		IsBanned: m.Banned, JoinedAt: unix(m.JoinedAt),
 	}
 	if g := m.Group; g != nil {
@@ -179,43 +167,46 @@ var errNoAnswer = fmt.Errorf("%w: the answer has no result for this item", ErrTe
 func (c *Client) cometChatSend(path, wrapper string) sendFunc {
 	op := http.MethodPost + " " + c.basePath + path
 	return func(ctx context.Context, jobs []job) ([]outcome, error) {
-		keys := make([]string, len(jobs))
-		wires := make([][]byte, len(jobs))
 		size := 32
-		for i, j := range jobs {
-			keys[i], wires[i] = j.id, j.wire
+		for _, j := range jobs {
 			size += len(j.id) + len(j.wire) + 4
 		}
-		body := cometchat.AppendBody(make([]byte, 0, size), wrapper, keys, wires)
-		var answer cometchat.ImportResponse
+		body := cometchat.AppendBody(make([]byte, 0, size), wrapper, len(jobs),
+			func(i int) string { return jobs[i].id }, func(i int) []byte { return jobs[i].wire })
+		outcomes := make([]outcome, len(jobs))
 		err := c.do(ctx, &request{
 			method: http.MethodPost, path: path, body: body, budget: c.imports,
 			decode: func(r io.Reader) error {
-				answer = cometchat.ImportResponse{} // a retried attempt starts afresh
-				return json.NewDecoder(r).Decode(&answer)
+				clear(outcomes) // a retried attempt starts afresh
+				return readAll(r, func(data []byte) error {
+					// CometChat answers under the lower-cased id.
+					m := matcher{jobs: jobs, name: jobID, fold: true}
+					return cometchat.ReadImportAnswer(data, func(key []byte, a cometchat.Answer) {
+						if i := m.find(key); i >= 0 {
+							outcomes[i] = c.cometChatOutcome(a, op)
+						}
+					})
+				})
 			},
 		})
 		if err != nil {
 			return nil, err
 		}
-		outcomes := make([]outcome, len(jobs))
-		for i, j := range jobs {
-			a, ok := answer.Data[j.id]
-			if !ok {
-				a, ok = answer.Data[j.key] // CometChat answers under the lower-cased id
+		for i := range outcomes {
+			if outcomes[i].status == 0 {
+				outcomes[i] = outcome{status: StatusFailed, err: errNoAnswer, again: true}
 			}
-			outcomes[i] = c.cometChatOutcome(a, ok, op)
 		}
 		return outcomes, nil
 	}
 }
 
-func (c *Client) cometChatOutcome(a cometchat.ItemAnswer, present bool, op string) outcome {
-	ok, e, known := a.Outcome()
+func (c *Client) cometChatOutcome(a cometchat.Answer, op string) outcome {
+	e := a.Error
 	switch {
-	case !present || !known:
+	case !a.Known:
 		return outcome{status: StatusFailed, err: errNoAnswer, again: true}
-	case ok:
+	case a.Success && e == nil:
 		return outcome{status: StatusImported}
 	case e == nil:
 		e = &cometchat.Error{Message: "the answer says the item failed without saying why"}

@@ -1,6 +1,7 @@
 package chatimport
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -83,9 +84,9 @@ type importSpec[T any] struct {
 	part func(*T) string
 	// check applies the provider's rules; Index and ID are filled in after.
 	check func(*T, time.Time) *ValidationError
-	// encode appends the item's wire JSON to dst; it is encoded once,
-	// however often it is sent.
-	encode func(dst []byte, item *T) ([]byte, error)
+	// encode appends the item's wire JSON to dst, given its id; it is
+	// encoded once, however often it is sent.
+	encode func(dst []byte, item *T, id string) ([]byte, error)
 	send   sendFunc
 }
 
@@ -162,7 +163,8 @@ func runImport[T any](ctx context.Context, c *Client, spec *importSpec[T], items
 			}
 		}
 	}
-	for jobs := range batch.Split(admitted, c.batchSize, jobKey, jobPart) {
+	// Keys are unique already (intake skips repeats), so Split need not check.
+	for jobs := range batch.Split(admitted, c.batchSize, nil, jobPart) {
 		// Start another worker only when every one is busy: a small import
 		// then costs one goroutine, not c.concurrency of them.
 		if inFlight == started && started < c.concurrency {
@@ -190,7 +192,6 @@ func runImport[T any](ctx context.Context, c *Client, spec *importSpec[T], items
 	return summary
 }
 
-func jobKey(j job) string  { return j.key }
 func jobPart(j job) string { return j.part }
 
 // sendBatch sends one batch, sends again the items the server failed for a
@@ -262,12 +263,24 @@ type intake[T any] struct {
 	arena    arena
 	t        time.Time // the last clock read
 	admitted int
+
+	lastPart     string
+	lastPartHash uint64
 }
 
 type seenItem struct {
 	index int
 	id    uint64 // hash of the id exactly as given
 	wire  uint64 // hash of the encoded item
+}
+
+// partHash hashes a part, remembering the last one: items of one part
+// usually come together.
+func (in *intake[T]) partHash(part string) uint64 {
+	if part != in.lastPart || in.lastPartHash == 0 {
+		in.lastPart, in.lastPartHash = part, maphash.String(in.seed, part)
+	}
+	return in.lastPartHash
 }
 
 // clock returns the time the checks compare with, read afresh every 64
@@ -296,7 +309,7 @@ func (in *intake[T]) admit(index int, item *T) (job, *ItemResult) {
 		v.Index, v.ID = index, id
 		return refuse(StatusFailed, v)
 	}
-	wire, err := encodeInto(&in.arena, item, spec.encode)
+	wire, err := encodeInto(&in.arena, item, id, spec.encode)
 	if err != nil {
 		v, ok := err.(*ValidationError)
 		if !ok {
@@ -312,8 +325,13 @@ func (in *intake[T]) admit(index int, item *T) (job, *ItemResult) {
 	}
 	// The part is hashed apart from the key so that no two (part, key)
 	// pairs can run together into one.
-	k := maphash.String(in.seed, key) ^ bits.RotateLeft64(maphash.String(in.seed, j.part), 1)
-	idHash, wireHash := maphash.String(in.seed, id), maphash.Bytes(in.seed, wire)
+	keyHash := maphash.String(in.seed, key)
+	k := keyHash ^ bits.RotateLeft64(in.partHash(j.part), 1)
+	idHash := keyHash
+	if key != id {
+		idHash = maphash.String(in.seed, id)
+	}
+	wireHash := maphash.Bytes(in.seed, wire)
 	if first, ok := in.seen[k]; ok {
 		if first.id != idHash {
 			return refuse(StatusFailed, &ValidationError{Index: index, ID: id, Field: spec.keyField,
@@ -374,15 +392,55 @@ func (a *arena) join(parts ...string) string {
 }
 
 // encodeInto appends item's encoding to a's current chunk and returns it.
-func encodeInto[T any](a *arena, item *T, enc func([]byte, *T) ([]byte, error)) ([]byte, error) {
+func encodeInto[T any](a *arena, item *T, id string, enc func([]byte, *T, string) ([]byte, error)) ([]byte, error) {
 	if cap(a.wire)-len(a.wire) < wireChunk/8 {
 		a.wire = make([]byte, 0, wireChunk)
 	}
 	start := len(a.wire)
-	out, err := enc(a.wire, item)
+	out, err := enc(a.wire, item, id)
 	if err != nil {
 		return nil, err
 	}
 	a.wire = out // a larger item than the chunk had room for moved it: keep the new one
 	return out[start:len(out):len(out)], nil
 }
+
+// matcher finds the job an answer entry is for. Answers come in request
+// order, so the next job is tried first; one out of order falls back to an
+// index built once.
+type matcher struct {
+	jobs  []job
+	name  func(job) string // what the answer names a job by
+	fold  bool             // whether the answer may change the name's case
+	next  int
+	index map[string]int
+}
+
+func (m *matcher) find(key []byte) int {
+	if m.next < len(m.jobs) {
+		name := m.name(m.jobs[m.next])
+		if string(key) == name || m.fold && bytes.EqualFold(key, []byte(name)) {
+			m.next++
+			return m.next - 1
+		}
+	}
+	if m.index == nil {
+		m.index = make(map[string]int, len(m.jobs))
+		for i, j := range m.jobs {
+			m.index[m.normal(m.name(j))] = i
+		}
+	}
+	if i, ok := m.index[m.normal(string(key))]; ok {
+		return i
+	}
+	return -1
+}
+
+func (m *matcher) normal(name string) string {
+	if m.fold {
+		return strings.ToLower(name)
+	}
+	return name
+}
+
+func jobID(j job) string { return j.id }

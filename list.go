@@ -35,7 +35,7 @@ func listOptions(guid string, opts *ListMembersOptions) (ListMembersOptions, err
 		v.Index, v.ID = -1, guid
 		return v
 	}
-	if v := checkID("guid", guid); v != nil {
+	if v := checkID("", "guid", guid); v != nil {
 		return o, invalid(v)
 	}
 	switch {

@@ -155,7 +155,7 @@ func (p *tencentChat) members(c *Client) (*importSpec[Member], error) {
 		key:   func(_ *Member, id string) string { return id },
 		part:  func(m *Member) string { return m.GUID },
 		check: checkTencentMember,
-		encode: func(dst []byte, m *Member) ([]byte, error) {
+		encode: func(dst []byte, m *Member, _ string) ([]byte, error) {
 			w := tencent.Member{Account: m.UID, JoinTime: unix(m.JoinedAt), UnreadMsgNum: m.UnreadCount}
 			if m.Scope == ScopeAdmin {
 				w.Role = "Admin"
@@ -241,7 +241,7 @@ func (p *tencentChat) importChunk(ctx context.Context, c *Client, jobs []job, ou
 		decode: func(r io.Reader) error {
 			clear(out) // a retried attempt starts afresh
 			return readAll(r, func(data []byte) error {
-				m := matcher{jobs: jobs}
+				m := matcher{jobs: jobs, name: uidOf}
 				env, err := tencent.ReadImportAnswer(data, func(account []byte, result int) {
 					if i := m.find(account); i >= 0 {
 						out[i] = c.tencentOutcome(result, op)
@@ -273,32 +273,6 @@ func (c *Client) tencentOutcome(result int, op string) outcome {
 	}
 	return outcome{status: StatusFailed, err: c.finish(&APIError{HTTPStatus: http.StatusOK,
 		Message: fmt.Sprintf("member not imported (Result %d): the account may not exist, or JoinTime is outside the group's lifetime", result)}, op)}
-}
-
-// matcher finds the job an answer entry is for. Answers come in request
-// order, so the next job is tried first; an answer out of order falls back
-// to an index built once.
-type matcher struct {
-	jobs  []job
-	next  int
-	index map[string]int
-}
-
-func (m *matcher) find(account []byte) int {
-	if m.next < len(m.jobs) && uidOf(m.jobs[m.next]) == string(account) {
-		m.next++
-		return m.next - 1
-	}
-	if m.index == nil {
-		m.index = make(map[string]int, len(m.jobs))
-		for i, j := range m.jobs {
-			m.index[uidOf(j)] = i
-		}
-	}
-	if i, ok := m.index[string(account)]; ok {
-		return i
-	}
-	return -1
 }
 
 // uidOf recovers the member account from a job's id, "<guid>_member_<uid>".

@@ -12,7 +12,8 @@ const MaxOpen = 16
 // partition. Items whose part differs never share a batch (part may be nil:
 // one partition), and neither do two items with the same key: a batch body
 // keyed by id would let the second silently overwrite the first, so a repeated
-// key closes the batch it would have joined.
+// key closes the batch it would have joined. key may be nil when the caller
+// has made keys unique already.
 //
 // A yielded batch is the caller's to keep: Split never writes to it again.
 func Split[T any](items iter.Seq[T], size int, key, part func(T) string) iter.Seq[[]T] {
@@ -42,9 +43,12 @@ func Split[T any](items iter.Seq[T], size int, key, part func(T) string) iter.Se
 			if part != nil {
 				p = part(it)
 			}
-			k := key(it)
+			k := ""
+			if key != nil {
+				k = key(it)
+			}
 			i := find(p)
-			if i >= 0 {
+			if i >= 0 && key != nil {
 				if _, dup := batches[i].keys[k]; dup {
 					if !flush(i) {
 						return
@@ -56,12 +60,18 @@ func Split[T any](items iter.Seq[T], size int, key, part func(T) string) iter.Se
 				if len(batches) == MaxOpen && !flush(0) {
 					return
 				}
-				batches = append(batches, &open{part: p, items: make([]T, 0, size), keys: make(map[string]struct{}, size)})
+				b := &open{part: p, items: make([]T, 0, size)}
+				if key != nil {
+					b.keys = make(map[string]struct{}, size)
+				}
+				batches = append(batches, b)
 				i = len(batches) - 1
 			}
 			b := batches[i]
 			b.items = append(b.items, it)
-			b.keys[k] = struct{}{}
+			if key != nil {
+				b.keys[k] = struct{}{}
+			}
 			if len(b.items) == size && !flush(i) {
 				return
 			}

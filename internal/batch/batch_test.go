@@ -103,3 +103,9 @@ func TestSplitStopsWhenConsumerStops(t *testing.T) {
 	}
 	assert.Equal(t, 10, pulled)
 }
+
+func TestSplitWithoutKeys(t *testing.T) {
+	in := []item{{key: "a"}, {key: "a"}, {key: "b"}}
+	got := collect(Split(slices.Values(in), 10, nil, nil))
+	assert.Equal(t, [][]item{in}, got, "with no key function, keys are the caller's concern")
+}

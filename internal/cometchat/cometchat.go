@@ -4,6 +4,9 @@ package cometchat
 
 import (
 	"encoding/json"
+	"fmt"
+
+	"github.com/chatimport/chatimport/internal/wirejson"
 )
 
 // Import endpoint paths, relative to the ".../v3" root.
@@ -54,34 +57,103 @@ type Member struct {
 // MemberID is the key CometChat files a membership under.
 func MemberID(guid, uid string) string { return guid + "_member_" + uid }
 
-// AppendBody appends an import body, {"<wrapper>":{"<key>":<entity>,…}}, to
-// dst. The entities are already-encoded JSON objects, so that each is encoded
-// once, when it is validated, however often its batch is sent.
-func AppendBody(dst []byte, wrapper string, keys []string, entities [][]byte) []byte {
+// AppendBody appends an import body, {"<wrapper>":{"<key>":<entity>,…}},
+// to dst, with n entities; key(i) and entity(i) give each one's key and its
+// already-encoded JSON, so that each is encoded once, when it is validated,
+// however often its batch is sent.
+func AppendBody(dst []byte, wrapper string, n int, key func(i int) string, entity func(i int) []byte) []byte {
 	dst = append(dst, `{"`...)
 	dst = append(dst, wrapper...)
 	dst = append(dst, `":{`...)
-	for i, k := range keys {
+	for i := range n {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = appendKey(dst, k)
+		dst = wirejson.AppendString(dst, key(i))
 		dst = append(dst, ':')
-		dst = append(dst, entities[i]...)
+		dst = append(dst, entity(i)...)
 	}
 	return append(dst, "}}"...)
 }
 
-func appendKey(dst []byte, k string) []byte {
-	for i := 0; i < len(k); i++ {
-		if c := k[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
-			quoted, _ := json.Marshal(k) // a string always marshals
-			return append(dst, quoted...)
+// MetadataError is metadata that does not encode as JSON; Field names it as
+// on the wire.
+type MetadataError struct {
+	Field string
+	Err   error
+}
+
+func (e *MetadataError) Error() string { return e.Field + ": " + e.Err.Error() }
+func (e *MetadataError) Unwrap() error { return e.Err }
+
+// AppendUser appends u's JSON to dst, leaving out what is not set.
+func AppendUser(dst []byte, u *User, prefix string) ([]byte, error) {
+	o := wirejson.Begin(dst)
+	o.Key("uid")
+	o.Buf = wirejson.AppendString(o.Buf, u.UID)
+	o.Key("name")
+	o.Buf = wirejson.AppendString(o.Buf, u.Name)
+	o.String("avatar", u.Avatar)
+	o.String("link", u.Link)
+	o.String("role", u.Role)
+	o.Int("createdAt", u.CreatedAt)
+	o.Int("lastActiveAt", u.LastActiveAt)
+	o.Int("deactivatedAt", u.DeactivatedAt)
+	if err := appendMetadata(&o, u.Metadata, prefix); err != nil {
+		return dst, err
+	}
+	o.Strings("tags", u.Tags)
+	return o.End(), nil
+}
+
+// AppendMember appends m's JSON to dst, leaving out what is not set.
+func AppendMember(dst []byte, m *Member) ([]byte, error) {
+	o := wirejson.Begin(dst)
+	o.String("memberId", m.MemberID)
+	o.String("guid", m.GUID)
+	o.String("uid", m.UID)
+	o.String("scope", m.Scope)
+	o.Bool("isBanned", m.IsBanned)
+	o.Int("joinedAt", m.JoinedAt)
+	if g := m.GroupDetails; g != nil {
+		o.Key("groupDetails")
+		d := wirejson.Begin(o.Buf)
+		d.Key("guid")
+		d.Buf = wirejson.AppendString(d.Buf, g.GUID)
+		d.Key("name")
+		d.Buf = wirejson.AppendString(d.Buf, g.Name)
+		d.String("icon", g.Icon)
+		d.Key("type")
+		d.Buf = wirejson.AppendString(d.Buf, g.Type)
+		d.String("password", g.Password)
+		d.String("owner", g.Owner)
+		d.Int("createdAt", g.CreatedAt)
+		if err := appendMetadata(&d, g.Metadata, "groupDetails."); err != nil {
+			return dst, err
+		}
+		d.Strings("tags", g.Tags)
+		o.Buf = d.End()
+	}
+	if u := m.UserDetails; u != nil {
+		o.Key("userDetails")
+		var err error
+		if o.Buf, err = AppendUser(o.Buf, u, "userDetails."); err != nil {
+			return dst, err
 		}
 	}
-	dst = append(dst, '"')
-	dst = append(dst, k...)
-	return append(dst, '"')
+	return o.End(), nil
+}
+
+func appendMetadata(o *wirejson.Object, md map[string]any, prefix string) error {
+	if len(md) == 0 {
+		return nil
+	}
+	o.Key("metadata")
+	var err error
+	if o.Buf, err = wirejson.AppendAny(o.Buf, md); err != nil {
+		return &MetadataError{Field: prefix + "metadata", Err: err}
+	}
+	return nil
 }
 
 // Error is CometChat's error object, alone in an error body or inside the
@@ -99,35 +171,75 @@ type ErrorBody struct {
 	Error *Error `json:"error"`
 }
 
-// ImportResponse is the answer to an import: one entry per key sent.
-type ImportResponse struct {
-	Data map[string]ItemAnswer `json:"data"`
+// Answer is the outcome for one imported entity.
+type Answer struct {
+	Known   bool   // the answer said whether it succeeded
+	Success bool   // it was imported
+	Error   *Error // why not, when the answer says
 }
 
-// ItemAnswer is the answer for one entity. The echoed entity is not decoded:
-// an import only needs to know whether it succeeded.
-type ItemAnswer struct {
-	Success *bool  `json:"success"`
-	Error   *Error `json:"error"`
-	// Data catches the older nesting, where the outcome sits one level down.
-	Data *struct {
-		Success *bool  `json:"success"`
-		Error   *Error `json:"error"`
-	} `json:"data"`
+// ReadImportAnswer reads an import answer, {"data":{"<key>":{…}}}, in one
+// pass, calling each for every entity with its raw key (aliasing data) and
+// outcome. The echoed entities are skipped, not decoded. Both documented
+// nestings are read: the outcome beside the echo, or one level down.
+func ReadImportAnswer(data []byte, each func(key []byte, a Answer)) error {
+	r := wirejson.NewReader(data)
+	err := r.Object(func(key []byte) error {
+		if string(key) != "data" || r.Null() {
+			return r.Skip()
+		}
+		return r.Object(func(id []byte) error {
+			a, err := readAnswer(r, true)
+			if err == nil {
+				each(id, a)
+			}
+			return err
+		})
+	})
+	if err == nil {
+		err = r.End()
+	}
+	if err != nil {
+		return fmt.Errorf("import answer: %w", err)
+	}
+	return nil
 }
 
-// Outcome reports whether the entity was imported, and the error when not.
-// known is false when the answer says neither.
-func (a ItemAnswer) Outcome() (ok bool, err *Error, known bool) {
-	success, e := a.Success, a.Error
-	if success == nil && e == nil && a.Data != nil {
-		success, e = a.Data.Success, a.Data.Error
+// readAnswer reads one entity's answer; nested says whether an outcome one
+// level down, in "data", counts (the older nesting).
+func readAnswer(r *wirejson.Reader, nested bool) (Answer, error) {
+	var a, inner Answer
+	err := r.Object(func(key []byte) error {
+		switch string(key) {
+		case "success":
+			if r.Null() {
+				return nil
+			}
+			v, err := r.Bool()
+			a.Known, a.Success = true, v
+			return err
+		case "error":
+			if r.Null() {
+				return nil
+			}
+			raw, err := r.Raw()
+			if err != nil {
+				return err
+			}
+			a.Known, a.Error = true, &Error{}
+			return json.Unmarshal(raw, a.Error)
+		case "data":
+			if !nested || r.Next() != '{' {
+				return r.Skip()
+			}
+			var err error
+			inner, err = readAnswer(r, false)
+			return err
+		}
+		return r.Skip()
+	})
+	if !a.Known {
+		a = inner
 	}
-	switch {
-	case e != nil:
-		return false, e, true
-	case success != nil:
-		return *success, nil, true
-	}
-	return false, nil, false
+	return a, err
 }

@@ -138,6 +138,10 @@ func (r *Reader) Bool() (bool, error) {
 	return false, ErrSyntax
 }
 
+// Next returns the first byte of the next value without consuming it
+// ('{', '[', '"', a digit…), or 0 at the end.
+func (r *Reader) Next() byte { return r.peek() }
+
 // Null consumes a null and reports true, or reports false and consumes
 // nothing.
 func (r *Reader) Null() bool {

@@ -1,8 +1,10 @@
 package wirejson
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"math"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -209,4 +211,49 @@ func FuzzReader(f *testing.F) {
 			t.Fatalf("%q: got %#v, want %#v", data, got, want)
 		}
 	})
+}
+
+func TestAppendAnyMatchesEncodingJSON(t *testing.T) {
+	type custom struct {
+		A int `json:"a"`
+	}
+	for _, v := range []any{
+		nil, true, false, "s<&>\u2028", 0.0, -0.0, 1.5, 1e21, 1e20, 1e-7, 123456789.0, -3.25e-9, 42, int64(-7), int32(3), uint64(9),
+		json.Number("12.5"), []string{"a", "b"}, []string(nil), []any{1.0, "x", nil, map[string]any{"k": []any{}}},
+		map[string]any{"z": 1.0, "a": "x", "m": map[string]any{"n": true}, "@private": map[string]any{"id": 7.0}},
+		map[string]any{}, map[string]string{"k": "v"}, custom{A: 1}, []int{1, 2},
+	} {
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		require.NoError(t, enc.Encode(v))
+		got, err := AppendAny([]byte("prefix:"), v)
+		require.NoError(t, err, "%#v", v)
+		assert.Equal(t, "prefix:"+strings.TrimSuffix(want.String(), "\n"), string(got), "%#v", v)
+	}
+	big := map[string]any{}
+	for i := range 40 {
+		big[strings.Repeat("k", i+1)] = float64(i)
+	}
+	want, err := json.Marshal(big)
+	require.NoError(t, err)
+	got, err := AppendAny(nil, big)
+	require.NoError(t, err)
+	assert.Equal(t, string(want), string(got), "more keys than the stack array holds")
+}
+
+func TestAppendAnyRefusesWhatEncodingJSONRefuses(t *testing.T) {
+	for _, v := range []any{math.NaN(), math.Inf(1), map[string]any{"f": func() {}}, []any{make(chan int)}, json.Number("1x")} {
+		_, err := AppendAny(nil, v)
+		assert.Error(t, err, "%#v", v)
+	}
+}
+
+func TestAppendAnyAllocatesNothingForDecodedJSON(t *testing.T) {
+	md := map[string]any{"email": "u@example.com", "plan": "pro", "@private": map[string]any{"id": 1.0}, "tags": []any{"a", 2.0}}
+	buf := make([]byte, 0, 256)
+	allocs := testing.AllocsPerRun(100, func() {
+		_, _ = AppendAny(buf[:0], md)
+	})
+	assert.Zero(t, allocs)
 }

@@ -1,0 +1,95 @@
+package cometchat
+
+import (
+	"encoding/json"
+	"math"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestAppendUserMatchesTheStructEncoding(t *testing.T) {
+	for _, u := range []User{
+		{UID: "alice", Name: "Alice"},
+		{UID: "bob", Name: `B "quoted" <b>`, Avatar: "https://a/b.png", Link: "https://l", Role: "default",
+			CreatedAt: 1673421419, LastActiveAt: 1673421425, DeactivatedAt: 1700000000,
+			Metadata: map[string]any{"email": "b@example.com", "n": 1.5, "nested": map[string]any{"k": []any{"v"}}},
+			Tags:     []string{"t1", "t2"}},
+	} {
+		got, err := AppendUser(nil, &u, "")
+		require.NoError(t, err)
+		want, err := json.Marshal(&u)
+		require.NoError(t, err)
+		assert.JSONEq(t, string(want), string(got))
+	}
+}
+
+func TestAppendMemberMatchesTheStructEncoding(t *testing.T) {
+	m := Member{MemberID: "g_member_u", GUID: "g", UID: "u", Scope: "admin", IsBanned: true, JoinedAt: 1673421479,
+		GroupDetails: &Group{GUID: "g", Name: "G", Type: "password", Password: "pw", Owner: "o", CreatedAt: 1673421419,
+			Metadata: map[string]any{"x": true}, Tags: []string{"a"}, Icon: "https://i"},
+		UserDetails: &User{UID: "u", Name: "U", Metadata: map[string]any{"y": nil}}}
+	got, err := AppendMember([]byte("keep:"), &m)
+	require.NoError(t, err)
+	want, err := json.Marshal(&m)
+	require.NoError(t, err)
+	assert.Equal(t, "keep:", string(got[:5]), "appends to dst")
+	assert.JSONEq(t, string(want), string(got[5:]))
+}
+
+func TestMetadataThatDoesNotEncodeIsNamed(t *testing.T) {
+	_, err := AppendUser(nil, &User{UID: "u", Name: "U", Metadata: map[string]any{"nan": math.NaN()}}, "userDetails.")
+	var me *MetadataError
+	require.ErrorAs(t, err, &me)
+	assert.Equal(t, "userDetails.metadata", me.Field)
+
+	_, err = AppendMember(nil, &Member{GUID: "g", UID: "u", GroupDetails: &Group{GUID: "g", Name: "G", Type: "public",
+		Metadata: map[string]any{"f": func() {}}}})
+	require.ErrorAs(t, err, &me)
+	assert.Equal(t, "groupDetails.metadata", me.Field)
+}
+
+func TestAppendBody(t *testing.T) {
+	keys := []string{"a", `we"ird`}
+	ents := [][]byte{[]byte(`{"uid":"a"}`), []byte(`{"uid":"we\"ird"}`)}
+	body := AppendBody(nil, "users", 2, func(i int) string { return keys[i] }, func(i int) []byte { return ents[i] })
+	var got map[string]map[string]map[string]string
+	require.NoError(t, json.Unmarshal(body, &got), string(body))
+	assert.Equal(t, map[string]map[string]map[string]string{"users": {"a": {"uid": "a"}, `we"ird`: {"uid": `we"ird`}}}, got)
+}
+
+func TestReadImportAnswer(t *testing.T) {
+	doc := `{"data":{
+		"ok":{"success":true,"data":{"uid":"ok","metadata":{"success":false}}},
+		"old":{"data":{"success":true,"data":{"uid":"old"}}},
+		"bad":{"success":false,"error":{"code":"ERR_UID_ALREADY_EXISTS","message":"exists","details":{"uid":["taken"]}}},
+		"plainfail":{"success":false},
+		"unknown":{"data":"not an object"},
+		"nullish":{"success":null,"error":null}
+	},"meta":{"ignored":[1,2]}}`
+	got := map[string]Answer{}
+	require.NoError(t, ReadImportAnswer([]byte(doc), func(key []byte, a Answer) { got[string(key)] = a }))
+	assert.Equal(t, Answer{Known: true, Success: true}, got["ok"], "an echo's own fields are not the outcome")
+	assert.Equal(t, Answer{Known: true, Success: true}, got["old"], "the older nesting")
+	assert.Equal(t, Answer{Known: true, Error: &Error{Code: "ERR_UID_ALREADY_EXISTS", Message: "exists",
+		Details: map[string][]string{"uid": {"taken"}}}}, got["bad"])
+	assert.Equal(t, Answer{Known: true}, got["plainfail"])
+	assert.Equal(t, Answer{}, got["unknown"])
+	assert.Equal(t, Answer{}, got["nullish"])
+	assert.Len(t, got, 6)
+
+	for _, bad := range []string{`{"data":{"x":{"success":"yes"}}}`, `{"data":{"x":{"error":{"code":1}}}}`, `<html>`, `{"data":{"x":{}}`} {
+		assert.Error(t, ReadImportAnswer([]byte(bad), func([]byte, Answer) {}), bad)
+	}
+}
+
+func TestReadImportAnswerAllocatesOnlyForErrors(t *testing.T) {
+	doc := []byte(`{"data":{"u1":{"success":true,"data":{"uid":"u1","name":"N","metadata":{"a":[1,2,{"b":"c"}]}}},"u2":{"success":true,"data":{"uid":"u2"}}}}`)
+	n := 0
+	allocs := testing.AllocsPerRun(50, func() {
+		_ = ReadImportAnswer(doc, func([]byte, Answer) { n++ })
+	})
+	assert.Equal(t, 102, n)
+	assert.LessOrEqual(t, allocs, 2.0)
+}
