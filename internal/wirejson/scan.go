@@ -163,20 +163,54 @@ func (r *Reader) Raw() ([]byte, error) {
 	return r.data[start:r.i], nil
 }
 
-// Skip consumes any value.
+// Skip consumes any value. An object or array is skipped by a flat scan
+// that balances brackets and strings without reading members one by one:
+// skipping echoed entities is most of reading an import answer.
 func (r *Reader) Skip() error {
 	switch r.peek() {
 	case '"':
 		end, err := skipString(r.data, r.i)
 		r.i = end
 		return err
-	case '{':
-		return r.Object(func([]byte) error { return r.Skip() })
-	case '[':
-		return r.Array(r.Skip)
+	case '{', '[':
+		end, err := skipNested(r.data, r.i, maxDepth-r.depth)
+		r.i = end
+		return err
 	}
 	_, err := r.literal()
 	return err
+}
+
+// skipNested returns the index just past the object or array at data[i],
+// checking that brackets balance within depth levels.
+func skipNested(data []byte, i, depth int) (int, error) {
+	var stack [maxDepth]byte
+	n := 0
+	for j := i; j < len(data); j++ {
+		switch c := data[j]; c {
+		case '"':
+			end, err := skipString(data, j)
+			if err != nil {
+				return 0, err
+			}
+			j = end - 1
+		case '{', '[':
+			if n == depth {
+				return 0, ErrSyntax
+			}
+			stack[n] = c + 2 // '{'+2 == '}', '['+2 == ']'
+			n++
+		case '}', ']':
+			if n == 0 || stack[n-1] != c {
+				return 0, ErrSyntax
+			}
+			n--
+			if n == 0 {
+				return j + 1, nil
+			}
+		}
+	}
+	return 0, ErrSyntax
 }
 
 // End checks that nothing but white space follows the document.

@@ -210,6 +210,10 @@ func FuzzReader(f *testing.F) {
 		if !assert.ObjectsAreEqual(want, got) {
 			t.Fatalf("%q: got %#v, want %#v", data, got, want)
 		}
+		r := NewReader(data)
+		if err := r.Skip(); err != nil || r.End() != nil {
+			t.Fatalf("could not skip %q: %v", data, err)
+		}
 	})
 }
 
