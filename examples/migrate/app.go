@@ -50,7 +50,7 @@ func (a *app) run(ctx context.Context, args []string) int {
 		return a.usage(err)
 	}
 	m := &migration{cfg: cfg, stdout: a.stdout, stderr: a.stderr, out: newProgress(a.stdout, a.tty),
-		tallies: map[string]*tally{}, inputs: map[string]*input{}}
+		tallies: map[string]*tally{}, inputs: map[string]*input{}, done: map[string]*ranges{}}
 	defer m.close()
 	if err := m.prepare(a.getenv, a.fakeStarted); err != nil {
 		return a.usage(err)
@@ -82,6 +82,7 @@ type migration struct {
 	inputs   map[string]*input // by kind
 	report   *report
 	ckpt     *checkpoint
+	done     map[string]*ranges // by kind: records an earlier run finished, per the checkpoint
 
 	cancel   context.CancelCauseFunc
 	tallies  map[string]*tally
@@ -133,6 +134,13 @@ func (m *migration) prepare(getenv func(string) string, fakeStarted func(*chatim
 	if cfg.checkpointPath != "" && !cfg.dryRun {
 		if m.ckpt, err = loadCheckpoint(cfg.checkpointPath, cfg.provider, m.target); err != nil {
 			return err
+		}
+		// Every input is matched against the checkpoint before anything is
+		// sent, so a wrong members file is refused before users go.
+		for kind, in := range m.inputs {
+			if m.done[kind], err = m.ckpt.begin(in); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -339,27 +347,22 @@ func (m *migration) intro() {
 // done one must be refused again, not sent on its own.
 func runKind[T any](ctx context.Context, m *migration, k *kind[T], in *input, watch watcher[T]) error {
 	p := &pass[T]{kind: k, in: in, client: m.client, watch: watch, emit: m.record}
-	if m.ckpt != nil {
-		done, err := m.ckpt.begin(in)
-		if err != nil {
-			return err
+	if done := m.done[k.name]; done != nil && done.count() > 0 {
+		var refused map[int]outcome
+		if ctx.Err() == nil {
+			m.say(fmt.Sprintf("%s: %s of %s records were finished by an earlier run (checkpoint %s); skipping them.",
+				k.name, count(done.count()), count(in.records), m.cfg.checkpointPath))
+			var err error
+			if refused, err = refusals(ctx, m, k, in); err != nil {
+				return err
+			}
 		}
-		if n := done.count(); n > 0 {
-			var refused map[int]outcome
-			if ctx.Err() == nil {
-				m.say(fmt.Sprintf("%s: %s of %s records were finished by an earlier run (checkpoint %s); skipping them.",
-					k.name, count(n), count(in.records), m.cfg.checkpointPath))
-				if refused, err = refusals(ctx, m, k, in); err != nil {
-					return err
-				}
+		p.skip = func(index int, id string) (outcome, bool) {
+			if done.has(index) {
+				return outcome{kind: k.name, index: index, id: id, status: "done", class: classDone}, true
 			}
-			p.skip = func(index int, id string) (outcome, bool) {
-				if done.has(index) {
-					return outcome{kind: k.name, index: index, id: id, status: "done", class: classDone}, true
-				}
-				o, ok := refused[index]
-				return o, ok
-			}
+			o, ok := refused[index]
+			return o, ok
 		}
 	}
 	m.out.begin(k.name, in.records)

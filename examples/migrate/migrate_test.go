@@ -336,8 +336,19 @@ func TestCheckpointRefusesAnotherInputOrTarget(t *testing.T) {
 	args := append([]string{"-users", users, "-base-url", s.URL + "/v3", "-checkpoint", ckpt}, fastFlags...)
 	require.Equal(t, exitOK, runTool(t.Context(), cometEnv(), args...).code)
 
+	// Other members, with the same users: refused before the users go.
+	members := writeFile(t, "members.jsonl", `{"guid":"g","uid":"a","groupDetails":{"name":"G","type":"public"}}`)
+	r := runTool(t.Context(), cometEnv(), append(args, "-members", members)...)
+	require.Equal(t, exitOK, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+	require.NoError(t, os.WriteFile(members, []byte(`{"guid":"g","uid":"b","groupDetails":{"name":"G","type":"public"}}`+"\n"), 0o644))
+	requests := s.Stats().Requests
+	r = runTool(t.Context(), cometEnv(), append(args, "-members", members)...)
+	assert.Equal(t, exitUsage, r.code)
+	assert.Contains(t, r.stderr, "was made for other members")
+	assert.Equal(t, requests, s.Stats().Requests, "nothing is sent")
+
 	require.NoError(t, os.WriteFile(users, []byte(`{"uid":"b","name":"B"}`+"\n"), 0o644))
-	r := runTool(t.Context(), cometEnv(), args...)
+	r = runTool(t.Context(), cometEnv(), args...)
 	assert.Equal(t, exitUsage, r.code)
 	assert.Contains(t, r.stderr, "was made for other users")
 
