@@ -455,3 +455,25 @@ func TestUnknownBodyIsNotRetried(t *testing.T) {
 	assert.Equal(t, StatusFailed, res.Items[0].Status)
 	assert.Contains(t, err.Error(), "unreadable answer")
 }
+
+func TestStreamingAccountsForEveryItemAfterAFatalError(t *testing.T) {
+	c, mux, _ := setup(t, WithBatchSize(10), WithConcurrency(1))
+	var requests atomic.Int32
+	mux.HandleFunc("POST /data_import/users", func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		cometError(w, 403, "AUTH_ERR_NO_ACCESS", "no")
+	})
+	const n = 5000
+	seq := func(yield func(User) bool) {
+		for i := range n {
+			if !yield(User{UID: fmt.Sprint("u", i), Name: "n"}) {
+				return
+			}
+		}
+	}
+	reported := map[int]Status{}
+	err := c.ImportUsersSeq(t.Context(), seq, func(r ItemResult) { reported[r.Index] = r.Status })
+	require.ErrorIs(t, err, ErrPermission)
+	assert.Len(t, reported, n, "every item of the stream has its result")
+	assert.LessOrEqual(t, requests.Load(), int32(2), "but no more requests are sent")
+}
