@@ -52,14 +52,15 @@ type Cursor struct {
 // A Pager is not safe for concurrent use. The zero Pager is not ready for
 // use: a Client makes them.
 type Pager[T any] struct {
-	id      string // what is listed (a guid), for errors
-	query   string // page size and filters, see Position.Query
-	perPage int
-	fetch   func(ctx context.Context, page int) (pageOf[T], error)
-	key     func(*T) string // identity, to tell a repeated page
-	err     error           // why the pager cannot fetch at all
-	pos     Position
-	prev    []string // keys of the last page fetched
+	id       string // what is listed (a guid), for errors
+	query    string // page size and filters, see Position.Query
+	perPage  int
+	fetch    func(ctx context.Context, page int) (pageOf[T], error)
+	key      func(*T) string // identity, to tell a repeated page
+	err      error           // why the pager cannot fetch at all
+	pos      Position
+	prev     []string // keys of the last page fetched
+	prefetch bool     // see Prefetch
 }
 
 // pageOf is one answer, with the server's account of where it stands; 0 is
@@ -96,7 +97,7 @@ func (p *Pager[T]) More() bool { return !p.pos.Done }
 // walk has ended it returns an empty page. An error leaves the position
 // where it was.
 func (p *Pager[T]) NextPage(ctx context.Context) ([]T, error) {
-	items, next, err := p.load(ctx)
+	items, next, err := p.load(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -111,12 +112,18 @@ func (p *Pager[T]) NextPage(ctx context.Context) ([]T, error) {
 // it after finishing with an item and later resume right after that item.
 func (p *Pager[T]) All(ctx context.Context) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
+		var ahead *pageAhead[T] // the next page, while the loop is on this one
+		defer func() { ahead.abandon() }()
 		for p.More() {
-			items, next, err := p.load(ctx)
+			items, next, err := p.load(ctx, ahead)
 			if err != nil {
 				var zero T
 				yield(zero, err)
 				return
+			}
+			ahead = nil
+			if p.prefetch && !next.Done {
+				ahead = fetchAhead(ctx, p.fetch, next.Page)
 			}
 			for i := p.skipOf(len(items)); i < len(items); i++ {
 				p.pos.Skip = i + 1
@@ -128,6 +135,17 @@ func (p *Pager[T]) All(ctx context.Context) iter.Seq2[T, error] {
 		}
 	}
 }
+
+// Prefetch sets whether All fetches the next page, on a goroutine of its
+// own, while the loop is still on the current one, so that the loop's work
+// on a page and the server's answer to the next overlap: a walk whose loop
+// spends as long on a page as a request takes goes about twice as fast.
+// At most one page is fetched ahead, so a walk holds at most two pages,
+// and the position still moves only with the items handed over. A loop
+// that ends early cancels the page under way and waits for its goroutine
+// to end, but the server may have answered it already. NextPage never
+// fetches ahead.
+func (p *Pager[T]) Prefetch(on bool) { p.prefetch = on }
 
 // Position returns where the walk stands; see Position.
 func (p *Pager[T]) Position() Position { return p.pos }
@@ -161,9 +179,10 @@ func (p *Pager[T]) invalid(field, format string, args ...any) *ValidationError {
 // skipOf is how many of a page's n items were handed over already.
 func (p *Pager[T]) skipOf(n int) int { return min(p.pos.Skip, n) }
 
-// load fetches the page at the position and judges it, without moving: it
-// returns the page and the position after it.
-func (p *Pager[T]) load(ctx context.Context) ([]T, Position, error) {
+// load fetches the page at the position, or takes it from ahead if that
+// is the page, and judges it, without moving: it returns the page and the
+// position after it.
+func (p *Pager[T]) load(ctx context.Context, ahead *pageAhead[T]) ([]T, Position, error) {
 	if p.err != nil {
 		return nil, p.pos, p.err
 	}
@@ -171,7 +190,14 @@ func (p *Pager[T]) load(ctx context.Context) ([]T, Position, error) {
 		return nil, p.pos, nil
 	}
 	n := p.pos.Page
-	pg, err := p.fetch(ctx, n)
+	var pg pageOf[T]
+	var err error
+	if ahead != nil && ahead.page == n {
+		pg, err = ahead.wait()
+	} else {
+		ahead.abandon()
+		pg, err = p.fetch(ctx, n)
+	}
 	if err != nil {
 		return nil, p.pos, err
 	}
@@ -235,5 +261,40 @@ func (p *Pager[T]) commit(next Position, items []T) {
 	p.prev = p.prev[:0]
 	for i := range items {
 		p.prev = append(p.prev, p.key(&items[i]))
+	}
+}
+
+// pageAhead is a page being fetched by its own goroutine.
+type pageAhead[T any] struct {
+	page   int
+	cancel context.CancelFunc
+	done   chan struct{} // closed when the fetch has returned
+	got    pageOf[T]
+	err    error
+}
+
+func fetchAhead[T any](ctx context.Context, fetch func(context.Context, int) (pageOf[T], error), page int) *pageAhead[T] {
+	ctx, cancel := context.WithCancel(ctx)
+	a := &pageAhead[T]{page: page, cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(a.done)
+		a.got, a.err = fetch(ctx, page)
+	}()
+	return a
+}
+
+// wait returns the page once fetched.
+func (a *pageAhead[T]) wait() (pageOf[T], error) {
+	<-a.done
+	a.cancel()
+	return a.got, a.err
+}
+
+// abandon cancels the fetch and waits for its goroutine to end; on a nil
+// or finished fetch it does nothing.
+func (a *pageAhead[T]) abandon() {
+	if a != nil {
+		a.cancel()
+		<-a.done
 	}
 }
