@@ -229,7 +229,12 @@ func (p *cometChat) listMembers(ctx context.Context, c *Client, guid, query stri
 	var answer cometchat.MembersPage
 	err := c.do(ctx, &request{
 		method: http.MethodGet, path: cometchat.MembersPath(guid), query: query, budget: c.lists,
-		decode: func(r io.Reader) error { return json.NewDecoder(r).Decode(&answer) },
+		decode: func(r io.Reader) error {
+			return readAll(r, func(data []byte) (err error) {
+				answer, err = cometchat.ReadMembersPage(data)
+				return err
+			})
+		},
 	})
 	if err != nil {
 		return pageOf[Member]{}, err

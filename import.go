@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"iter"
+	"math"
 	"math/bits"
 	"strings"
 	"sync"
@@ -112,8 +113,11 @@ type sendFunc func(ctx context.Context, jobs []job) ([]outcome, error)
 
 // runImport admits items one by one, cuts them into batches, sends up to
 // c.concurrency batches at once and hands every item's result to emit, from
-// the calling goroutine. sizeHint is the number of items when known, else 0. Memory stays bounded by batch size × concurrency
-// plus 32 bytes per distinct id for duplicate detection.
+// the calling goroutine. sizeHint is the number of items when known, else 0.
+// Memory stays bounded by batch size × concurrency, plus 16 to 40 bytes per
+// distinct id for duplicate detection (a 16-byte map entry and the map's
+// slack): exact detection of repeats and case collisions across a whole
+// stream needs to remember every id.
 func runImport[T any](ctx context.Context, c *Client, spec *importSpec[T], items iter.Seq[T], sizeHint int, emit func(ItemResult)) error {
 	ctx, stop := context.WithCancelCause(ctx)
 	defer stop(nil)
@@ -255,10 +259,10 @@ type intake[T any] struct {
 	spec *importSpec[T]
 	now  func() time.Time
 	seed maphash.Seed
-	// seen maps a hash of each admitted key to its first item. Hashes rather
-	// than keys keep a million-item stream's memory small; a false match
-	// between 64-bit hashes is too unlikely to matter (about 3e-8 per
-	// million items).
+	// seen maps a hash of each admitted key to its first item, packed
+	// (see seenItem). Hashes rather than keys keep a million-item stream's
+	// memory small; a false match between 64-bit hashes is too unlikely to
+	// matter (about 3e-8 per million items).
 	seen     map[uint64]seenItem
 	arena    arena
 	t        time.Time // the last clock read
@@ -268,11 +272,24 @@ type intake[T any] struct {
 	lastPartHash uint64
 }
 
-type seenItem struct {
-	index int
-	id    uint64 // hash of the id exactly as given
-	wire  uint64 // hash of the encoded item
+// seenItem packs what a repeat needs to know of the first item into 8
+// bytes, halving the entry of a map that grows with every distinct id: the
+// first item's index (32 bits; saturating, so a stream past four billion
+// items names "item 4294967295" for later ones), 16 bits of the hash of
+// its id exactly as given (a letter-case collision tells itself from a true
+// repeat but once in 65,536), and 16 bits of the hash of its encoding (for
+// whether a repeat's fields differ).
+type seenItem uint64
+
+func packSeen(index int, idHash, wireHash uint64) seenItem {
+	return seenItem(uint64(min(index, math.MaxUint32))<<32 | (idHash&0xffff)<<16 | wireHash&0xffff)
 }
+
+func (s seenItem) index() int { return int(s >> 32) }
+
+func (s seenItem) sameID(idHash uint64) bool { return uint64(s>>16)&0xffff == idHash&0xffff }
+
+func (s seenItem) sameWire(wireHash uint64) bool { return uint64(s)&0xffff == wireHash&0xffff }
 
 // partHash hashes a part, remembering the last one: items of one part
 // usually come together.
@@ -333,13 +350,13 @@ func (in *intake[T]) admit(index int, item *T) (job, *ItemResult) {
 	}
 	wireHash := maphash.Bytes(in.seed, wire)
 	if first, ok := in.seen[k]; ok {
-		if first.id != idHash {
+		if !first.sameID(idHash) {
 			return refuse(StatusFailed, &ValidationError{Index: index, ID: id, Field: spec.keyField,
-				Reason: fmt.Sprintf("differs from item %d only in letter case; the provider lower-cases ids, so both would be one %s", first.index, spec.kind)})
+				Reason: fmt.Sprintf("differs from item %d only in letter case; the provider lower-cases ids, so both would be one %s", first.index(), spec.kind)})
 		}
-		return refuse(StatusSkipped, &DuplicateError{Index: index, ID: id, First: first.index, Differs: first.wire != wireHash})
+		return refuse(StatusSkipped, &DuplicateError{Index: index, ID: id, First: first.index(), Differs: !first.sameWire(wireHash)})
 	}
-	in.seen[k] = seenItem{index: index, id: idHash, wire: wireHash}
+	in.seen[k] = packSeen(index, idHash, wireHash)
 	return j, nil
 }
 

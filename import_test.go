@@ -477,3 +477,13 @@ func TestStreamingAccountsForEveryItemAfterAFatalError(t *testing.T) {
 	assert.Len(t, reported, n, "every item of the stream has its result")
 	assert.LessOrEqual(t, requests.Load(), int32(2), "but no more requests are sent")
 }
+
+func TestSeenItemPacking(t *testing.T) {
+	s := packSeen(123456, 0xabcd_1234, 0x9876_5432)
+	assert.Equal(t, 123456, s.index())
+	assert.True(t, s.sameID(0xffff_1234))
+	assert.False(t, s.sameID(0xabcd_1235))
+	assert.True(t, s.sameWire(0x0000_5432))
+	assert.False(t, s.sameWire(0x9876_5433))
+	assert.Equal(t, math.MaxUint32, packSeen(1<<40, 0, 0).index(), "saturates")
+}

@@ -75,7 +75,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&cfg.baseURL, "base-url", "", "endpoint `URL` instead of the provider's (CometChat: the .../v3 root)")
 	fs.IntVar(&cfg.rate, "rate", 0, "pace import requests to `N` per -per (default: the provider's limit; 0 turns pacing off)")
 	fs.DurationVar(&cfg.per, "per", time.Minute, "the `period` of -rate")
-	fs.IntVar(&cfg.concurrency, "concurrency", 4, "`N` import requests in flight at once")
+	fs.IntVar(&cfg.concurrency, "concurrency", 0, "`N` import requests in flight at once (default: derived from the pace, 4 for CometChat, 20 for Tencent)")
 	fs.IntVar(&cfg.batch, "batch", 0, "`N` items per request, at most the provider's maximum (default: 50 CometChat, 300 Tencent)")
 	fs.IntVar(&cfg.retries, "retries", 6, "send a failed request again up to `N` times")
 	fs.DurationVar(&cfg.maxWait, "max-wait", time.Minute, "the longest `wait` between retries, a server's Retry-After included")
