@@ -98,52 +98,61 @@ func (s *Server) listMembers(w http.ResponseWriter, r *http.Request, guid string
 		writeCometError(w, http.StatusBadRequest, newCometError("ERR_BAD_REQUEST", "The query parameters are not valid.", fe))
 		return
 	}
-	all, ok := s.listed(guid, lq)
+	page, total, ok := s.listed(guid, lq)
 	if !ok {
 		writeCometError(w, http.StatusNotFound, newCometError("ERR_GUID_NOT_FOUND", "The group "+guid+" does not exist.", nil))
 		return
 	}
-	page := []listedMember{}
-	if start := (lq.page - 1) * lq.perPage; start < len(all) {
-		page = all[start:min(start+lq.perPage, len(all))]
-	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"data": page,
 		"meta": map[string]any{"pagination": pagination{
-			Total: len(all), Count: len(page), PerPage: lq.perPage, CurrentPage: lq.page,
-			TotalPages: (len(all) + lq.perPage - 1) / lq.perPage,
+			Total: total, Count: len(page), PerPage: lq.perPage, CurrentPage: lq.page,
+			TotalPages: (total + lq.perPage - 1) / lq.perPage,
 		}},
 		"cursor": map[string]any{"updatedAt": s.now().Unix(), "affix": "append"},
 	})
 }
 
-// listed returns the group's visible members matching the filters, or false
-// if the group does not exist.
-func (s *Server) listed(guid string, lq listQuery) ([]listedMember, bool) {
+// listed returns the requested page of the group's visible members
+// matching the filters and how many match in all, or false if the group
+// does not exist. Only the page's entries are built, so walking a large
+// group costs the fake a pass over its members per page, not a copy.
+func (s *Server) listed(guid string, lq listQuery) ([]listedMember, int, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	g := s.st.groups[guid]
 	if g == nil {
-		return nil, false
+		return nil, 0, false
 	}
-	out := []listedMember{}
+	start := (lq.page - 1) * lq.perPage
+	page := []listedMember{}
+	total := 0
 	for _, m := range g.members {
 		if m.Banned || (lq.scopes != nil && !lq.scopes[m.Scope]) {
 			continue
 		}
-		lm := listedMember{UID: m.UID, Name: m.UID, Role: "default", Status: "offline", Scope: m.Scope,
-			JoinedAt: m.JoinedAt, UpdatedAt: m.JoinedAt, ConversationID: "group_" + guid}
-		if u := s.st.users[m.UID]; u != nil {
-			lm.Name, lm.Avatar, lm.Link, lm.Role, lm.Metadata = u.Name, u.Avatar, u.Link, u.Role, u.Metadata
-			lm.CreatedAt, lm.UpdatedAt = u.CreatedAt, max(u.CreatedAt, m.JoinedAt)
-			if u.Status != "" {
-				lm.Status = u.Status
-			}
+		u := s.st.users[m.UID]
+		status := "offline"
+		if u != nil && u.Status != "" {
+			status = u.Status
 		}
-		if lq.status != "" && lm.Status != lq.status {
+		if lq.status != "" && status != lq.status {
 			continue
 		}
-		out = append(out, lm)
+		if total >= start && len(page) < lq.perPage {
+			page = append(page, listEntry(guid, m, u, status))
+		}
+		total++
 	}
-	return out, true
+	return page, total, true
+}
+
+func listEntry(guid string, m Member, u *User, status string) listedMember {
+	lm := listedMember{UID: m.UID, Name: m.UID, Role: "default", Status: status, Scope: m.Scope,
+		JoinedAt: m.JoinedAt, UpdatedAt: m.JoinedAt, ConversationID: "group_" + guid}
+	if u != nil {
+		lm.Name, lm.Avatar, lm.Link, lm.Role, lm.Metadata = u.Name, u.Avatar, u.Link, u.Role, u.Metadata
+		lm.CreatedAt, lm.UpdatedAt = u.CreatedAt, max(u.CreatedAt, m.JoinedAt)
+	}
+	return lm
 }
