@@ -95,7 +95,6 @@ type importSpec[T any] struct {
 type job struct {
 	index int
 	id    string
-	key   string
 	part  string
 	wire  []byte
 }
@@ -336,7 +335,7 @@ func (in *intake[T]) admit(index int, item *T) (job, *ItemResult) {
 		return refuse(StatusFailed, v)
 	}
 	key := spec.key(item, id)
-	j := job{index: index, id: id, key: key, wire: wire}
+	j := job{index: index, id: id, wire: wire}
 	if spec.part != nil {
 		j.part = spec.part(item)
 	}
