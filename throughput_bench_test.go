@@ -127,11 +127,12 @@ func BenchmarkThroughputTencent(b *testing.B) {
 }
 
 // BenchmarkThroughputTencentConcurrency is BenchmarkThroughputTencent with
-// more requests in flight than the default 4. At 200 calls a second and
-// 20 ms a call, 4 in flight is exactly enough with no overhead at all, so
-// the default cannot hold the rate; these runs show what a larger one does.
+// a fixed number of requests in flight instead of the default derived from
+// the pace (20 here). At 200 calls a second and 20 ms a call, 4 in flight
+// would be exactly enough with no overhead at all, so 4 cannot hold the
+// rate; these runs show why the default follows the pace.
 func BenchmarkThroughputTencentConcurrency(b *testing.B) {
-	for _, n := range []int{8, 20} {
+	for _, n := range []int{4, 8} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			benchmarkThroughputTencent(b, chatimport.WithConcurrency(n))
 		})
