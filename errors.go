@@ -54,6 +54,7 @@ type APIError struct {
 	Attempts   int                 // how many times the request was sent before this answer
 }
 
+// Error describes the answer: provider, request, status, code and message.
 func (e *APIError) Error() string {
 	var b strings.Builder
 	b.WriteString(e.Provider)
@@ -191,6 +192,7 @@ type ValidationError struct {
 	Reason string
 }
 
+// Error names the item, its id and the field refused.
 func (e *ValidationError) Error() string {
 	if e.Index < 0 { // not an item of an input: a call's options
 		return fmt.Sprintf("chatimport: %q: invalid %s: %s", e.ID, e.Field, e.Reason)
@@ -211,6 +213,7 @@ type DuplicateError struct {
 	Differs bool   // whether its fields differ from the first item's
 }
 
+// Error names the repeat, the item it repeats, and whether they differ.
 func (e *DuplicateError) Error() string {
 	how := "identical"
 	if e.Differs {
@@ -235,6 +238,7 @@ type ImportError struct {
 // mean a million retained errors.
 const maxCauses = 16
 
+// Error counts the items not imported and quotes the first cause.
 func (e *ImportError) Error() string {
 	msg := fmt.Sprintf("chatimport: %d items failed, %d skipped", e.Failed, e.Skipped)
 	if len(e.causes) > 0 {

@@ -28,6 +28,7 @@ const (
 	StatusSkipped                    // not sent: a duplicate, or the import stopped first; Err says why
 )
 
+// String is the status in lower case, as reports show it.
 func (s Status) String() string {
 	switch s {
 	case StatusImported:

@@ -304,10 +304,12 @@ type unreadableError struct {
 	cut bool
 }
 
+// Error says the answer could not be read, and why.
 func (e *unreadableError) Error() string {
 	return fmt.Sprintf("unreadable answer: %v", e.err)
 }
 
+// Unwrap returns the decoding error.
 func (e *unreadableError) Unwrap() error { return e.err }
 
 // Is matches ErrTemporary for an answer cut short: a resend may succeed.

@@ -33,6 +33,7 @@ type config struct {
 // usageError is a command line the tool cannot run: exit status 2.
 type usageError struct{ msg string }
 
+// Error is the usage problem, as printed before the usage text.
 func (e *usageError) Error() string { return e.msg }
 
 func usagef(format string, args ...any) error {

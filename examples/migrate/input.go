@@ -66,6 +66,7 @@ func (in *input) scan() error {
 
 type countingWriter struct{ n int64 }
 
+// Write counts p and discards it.
 func (w *countingWriter) Write(p []byte) (int, error) {
 	w.n += int64(len(p))
 	return len(p), nil

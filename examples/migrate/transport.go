@@ -31,6 +31,7 @@ func newMeteredClient() (*http.Client, *meter) {
 	return &http.Client{Transport: m, Timeout: time.Minute}, m
 }
 
+// RoundTrip sends req on and counts it and its outcome.
 func (m *meter) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := m.base.RoundTrip(req)
 	m.mu.Lock()
@@ -84,6 +85,7 @@ var errDryRun = errors.New("dry run: not sent")
 // the provider's rules are applied by the library itself, not copied here.
 type refusal struct{}
 
+// RoundTrip refuses req: a dry run never sends anything.
 func (refusal) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.Body != nil {
 		req.Body.Close() // a RoundTripper closes the body, even on error

@@ -83,7 +83,10 @@ type MetadataError struct {
 	Err   error
 }
 
+// Error names the metadata field and the encoding error.
 func (e *MetadataError) Error() string { return e.Field + ": " + e.Err.Error() }
+
+// Unwrap returns the encoding error.
 func (e *MetadataError) Unwrap() error { return e.Err }
 
 // AppendUser appends u's JSON to dst, leaving out what is not set.

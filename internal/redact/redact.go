@@ -120,5 +120,8 @@ type maskedError struct {
 	err error
 }
 
+// Error is the original text with secrets masked.
 func (e *maskedError) Error() string { return e.msg }
+
+// Unwrap returns the original error, for errors.Is and errors.As.
 func (e *maskedError) Unwrap() error { return e.err }
