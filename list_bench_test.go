@@ -3,11 +3,9 @@ package chatimport_test
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"iter"
 	"net/http"
 	"runtime"
-	"strconv"
 	"testing"
 	"time"
 
@@ -119,26 +117,10 @@ func onOff(name string, on bool) string {
 	return name + "=off"
 }
 
-// memoryPages answers GET .../members?page=n with the n-th prebuilt page,
-// and an empty page past them.
-type memoryPages [][]byte
-
-func (p memoryPages) RoundTrip(req *http.Request) (*http.Response, error) {
-	n, _ := strconv.Atoi(req.URL.Query().Get("page"))
-	body := []byte(`{"data":[]}`)
-	if n >= 1 && n <= len(p) {
-		body = p[n-1]
-	}
-	return &http.Response{
-		StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}},
-		Body: io.NopCloser(bytes.NewReader(body)), Request: req,
-	}, nil
-}
-
 // fakePages are the pages chatimporttest serves for a group of n members
 // seeded with a uid and a join time, byte for byte but for the times.
-func fakePages(guid string, n, perPage int) memoryPages {
-	var pages memoryPages
+func fakePages(guid string, n, perPage int) chatimport.MemberPages {
+	var pages chatimport.MemberPages
 	for start := 0; start < n; start += perPage {
 		var b bytes.Buffer
 		b.WriteString(`{"cursor":{"affix":"append","updatedAt":1795323428},"data":[`)
