@@ -79,7 +79,7 @@ func (p *cometChat) members(c *Client) (*importSpec[Member], error) {
 func lowerKey[T any](_ *T, id string) string { return strings.ToLower(id) }
 
 // memberID builds "<guid>_member_<uid>" in the import's arena.
-func memberID(m *Member, a *arena) string { return a.join(m.GUID, "_member_", m.UID) }
+func memberID(m *Member, a *arena) string { return a.join(m.GUID, memberSep, m.UID) }
 
 // metadataError turns metadata that does not encode into a
 // *ValidationError naming it; metadata is the only part of an item that can
@@ -213,10 +213,10 @@ func (c *Client) cometChatOutcome(a cometchat.Answer, op string) outcome {
 	}
 	apiErr := c.finish(cometChatError(e), op)
 	apiErr.HTTPStatus = http.StatusOK
-	switch kind := apiErr.Kind(); {
-	case kind == ErrAlreadyExists:
+	switch {
+	case apiErr.Kind() == ErrAlreadyExists:
 		return outcome{status: StatusExisted}
-	case kind == ErrTemporary || kind == ErrRateLimited:
+	case apiErr.temporary():
 		return outcome{status: StatusFailed, err: apiErr, again: true}
 	}
 	return outcome{status: StatusFailed, err: apiErr}

@@ -31,6 +31,8 @@ var (
 	ErrTemporary = errors.New("chatimport: temporary failure")
 	// ErrDuplicate: an item repeats the id of an earlier item in the same call.
 	ErrDuplicate = errors.New("chatimport: duplicate item")
+	// ErrUnsupported: the Client's provider cannot serve the call.
+	ErrUnsupported = errors.New("chatimport: not supported by this provider")
 )
 
 // Provider names as they appear in APIError.Provider.

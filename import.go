@@ -9,6 +9,7 @@ import (
 	"iter"
 	"math"
 	"math/bits"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -360,19 +361,31 @@ func (in *intake[T]) admit(index int, item *T) (job, *ItemResult) {
 	return j, nil
 }
 
+// specFunc is a provider's import of one kind, or why it has none.
+type specFunc[T any] func(*Client) (*importSpec[T], error)
+
 // importAll runs an import over a slice and collects its results in input
 // order.
-func importAll[T any](ctx context.Context, c *Client, spec *importSpec[T], items []T) (*ImportResult, error) {
-	res := &ImportResult{Items: make([]ItemResult, len(items))}
-	seq := func(yield func(T) bool) {
-		for _, it := range items {
-			if !yield(it) {
-				return
-			}
-		}
+func importAll[T any](ctx context.Context, c *Client, specOf specFunc[T], items []T) (*ImportResult, error) {
+	spec, err := specOf(c)
+	if err != nil {
+		return nil, err
 	}
-	err := runImport(ctx, c, spec, seq, len(items), func(r ItemResult) { res.Items[r.Index] = r })
+	res := &ImportResult{Items: make([]ItemResult, len(items))}
+	err = runImport(ctx, c, spec, slices.Values(items), len(items), func(r ItemResult) { res.Items[r.Index] = r })
 	return res, err
+}
+
+// importSeq runs an import over a stream, handing each result to fn.
+func importSeq[T any](ctx context.Context, c *Client, specOf specFunc[T], items iter.Seq[T], fn func(ItemResult)) error {
+	spec, err := specOf(c)
+	if err != nil {
+		return err
+	}
+	if fn == nil {
+		return errors.New("chatimport: nil result func")
+	}
+	return runImport(ctx, c, spec, items, 0, fn)
 }
 
 // Sizes of the chunks ids and encoded items are cut from: enough for a few

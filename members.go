@@ -2,7 +2,6 @@ package chatimport
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"iter"
 	"time"
@@ -30,33 +29,25 @@ type Member struct {
 	User        *User     // CometChat: the user is created by the import if it does not exist
 }
 
+// memberSep joins a guid and a uid into a memberId.
+const memberSep = "_member_"
+
 // ID is the id an import reports the member under: "<guid>_member_<uid>",
 // CometChat's memberId.
-func (m *Member) ID() string { return m.GUID + "_member_" + m.UID }
+func (m *Member) ID() string { return m.GUID + memberSep + m.UID }
 
 // ImportMembers imports group memberships with the guarantees of
 // ImportUsers: one ItemResult per input member, in input order; invalid
 // members refused before any request; repeats skipped; existing memberships
 // StatusExisted.
 func (c *Client) ImportMembers(ctx context.Context, members []Member) (*ImportResult, error) {
-	spec, err := c.provider.members(c)
-	if err != nil {
-		return nil, err
-	}
-	return importAll(ctx, c, spec, members)
+	return importAll(ctx, c, c.provider.members, members)
 }
 
 // ImportMembersSeq is the streaming form of ImportMembers, with the
 // guarantees of ImportUsersSeq.
 func (c *Client) ImportMembersSeq(ctx context.Context, members iter.Seq[Member], fn func(ItemResult)) error {
-	spec, err := c.provider.members(c)
-	if err != nil {
-		return err
-	}
-	if fn == nil {
-		return errors.New("chatimport: ImportMembersSeq: nil fn")
-	}
-	return runImport(ctx, c, spec, members, 0, fn)
+	return importSeq(ctx, c, c.provider.members, members, fn)
 }
 
 // ListMembersOptions narrows and pages a listing of a group's members. The

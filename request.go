@@ -24,11 +24,19 @@ const maxBody = 16 << 20
 // buffers recycles the buffers answers are read into.
 var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
+// maxPooled is the largest buffer kept for reuse: one huge answer must not
+// pin its memory for the life of the process.
+const maxPooled = 1 << 20
+
 // readAll reads r into a recycled buffer and hands its bytes to fn, which
 // must not keep them.
 func readAll(r io.Reader, fn func([]byte) error) error {
 	buf := buffers.Get().(*bytes.Buffer)
-	defer buffers.Put(buf)
+	defer func() {
+		if buf.Cap() <= maxPooled {
+			buffers.Put(buf)
+		}
+	}()
 	buf.Reset()
 	if _, err := buf.ReadFrom(r); err != nil {
 		return err

@@ -3,6 +3,7 @@ package chatimport
 import (
 	"bytes"
 	"context"
+	"log"
 	"log/slog"
 	"net"
 	"net/http"
@@ -205,8 +206,20 @@ func TestLogsAndErrorsNeverContainTheKey(t *testing.T) {
 }
 
 func TestNothingLoggedWithoutLogger(t *testing.T) {
-	c, _, _ := setup(t)
+	// Both global loggers point at a buffer while a call retries and fails:
+	// neither this library nor retryablehttp may write a line.
+	var logs bytes.Buffer
+	defer slog.SetDefault(slog.Default())
+	slog.SetDefault(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	defer log.SetOutput(log.Writer())
+	log.SetOutput(&logs)
+
+	c, mux, _ := setup(t, WithRetry(1, time.Millisecond, time.Millisecond))
+	mux.HandleFunc("POST /data_import/users", func(w http.ResponseWriter, r *http.Request) {
+		cometError(w, 503, "ERR_X", "down")
+	})
+	_, err := c.ImportUsers(t.Context(), users("a"))
+	require.ErrorIs(t, err, ErrTemporary)
 	assert.Nil(t, c.http.Logger)
-	assert.Nil(t, c.http.RequestLogHook)
-	assert.Nil(t, c.http.ResponseLogHook)
+	assert.Empty(t, logs.String())
 }

@@ -276,4 +276,4 @@ func (c *Client) tencentOutcome(result int, op string) outcome {
 }
 
 // uidOf recovers the member account from a job's id, "<guid>_member_<uid>".
-func uidOf(j job) string { return j.id[len(j.part)+len("_member_"):] }
+func uidOf(j job) string { return j.id[len(j.part)+len(memberSep):] }

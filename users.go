@@ -2,7 +2,6 @@ package chatimport
 
 import (
 	"context"
-	"errors"
 	"iter"
 	"time"
 )
@@ -26,11 +25,7 @@ type User struct {
 // On CometChat, uids differing only in letter case are one user there: the
 // later of two such uids is refused rather than merged.
 func (c *Client) ImportUsers(ctx context.Context, users []User) (*ImportResult, error) {
-	spec, err := c.provider.users(c)
-	if err != nil {
-		return nil, err
-	}
-	return importAll(ctx, c, spec, users)
+	return importAll(ctx, c, c.provider.users, users)
 }
 
 // ImportUsersSeq is the streaming form of ImportUsers: it pulls users from
@@ -39,15 +34,5 @@ func (c *Client) ImportUsers(ctx context.Context, users []User) (*ImportResult, 
 // known (not in input order; fn is called from one goroutine at a time,
 // the caller's). It returns what ImportUsers would.
 func (c *Client) ImportUsersSeq(ctx context.Context, users iter.Seq[User], fn func(ItemResult)) error {
-	spec, err := c.provider.users(c)
-	if err != nil {
-		return err
-	}
-	if fn == nil {
-		return errors.New("chatimport: ImportUsersSeq: nil fn")
-	}
-	return runImport(ctx, c, spec, users, 0, fn)
+	return importSeq(ctx, c, c.provider.users, users, fn)
 }
-
-// ErrUnsupported is returned by a call the Client's provider cannot serve.
-var ErrUnsupported = errors.New("chatimport: not supported by this provider")

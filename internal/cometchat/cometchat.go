@@ -54,9 +54,6 @@ type Member struct {
 	UserDetails  *User  `json:"userDetails,omitempty"`
 }
 
-// MemberID is the key CometChat files a membership under.
-func MemberID(guid, uid string) string { return guid + "_member_" + uid }
-
 // AppendBody appends an import body, {"<wrapper>":{"<key>":<entity>,…}},
 // to dst, with n entities; key(i) and entity(i) give each one's key and its
 // already-encoded JSON, so that each is encoded once, when it is validated,

@@ -104,18 +104,6 @@ const (
 	ResultExisted  = 2
 )
 
-// ImportAnswer is import_group_member's answer.
-type ImportAnswer struct {
-	Envelope
-	MemberList []MemberResult `json:"MemberList"`
-}
-
-// MemberResult is the answer for one member.
-type MemberResult struct {
-	Account string `json:"Member_Account"`
-	Result  int    `json:"Result"`
-}
-
 // ReadImportAnswer reads import_group_member's answer in one pass, in
 // place, calling each for every member with its account (aliasing data) and
 // Result. Only the envelope's ErrorInfo is copied out.
