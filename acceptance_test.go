@@ -42,7 +42,7 @@ func TestImportUnderFaults(t *testing.T) {
 	for i := range members {
 		guid := fmt.Sprintf("group-%02d", i%20)
 		members[i] = chatimport.Member{
-			GUID: guid, UID: users[i%500].UID, JoinedAt: created.Add(time.Duration(i) * time.Minute),
+			GUID: guid, UID: users[i%500].UID, JoinedAt: created.Add(time.Duration(i+1) * time.Minute),
 			Group: &chatimport.Group{Name: guid, Type: chatimport.GroupPublic, CreatedAt: created},
 		}
 		if i >= 500 { // the second half joins the same groups under other uids

@@ -22,7 +22,7 @@ func TestNewCometChatChecksArguments(t *testing.T) {
 		{"empty key", testAppID, "eu", "", nil, "apiKey is empty"},
 		{"http remote", testAppID, "us", testAPIKey, []Option{WithBaseURL("http://example.com/v3")}, "must use https"},
 		{"relative", testAppID, "us", testAPIKey, []Option{WithBaseURL("/v3")}, "not an absolute URL"},
-		{"batch", testAppID, "us", testAPIKey, []Option{WithBatchSize(51)}, "above CometChat's maximum of 50"},
+		{"batch", testAppID, "us", testAPIKey, []Option{WithBatchSize(51)}, "above cometchat's largest request of 50"},
 		{"batch zero", testAppID, "us", testAPIKey, []Option{WithBatchSize(0)}, "WithBatchSize"},
 		{"concurrency", testAppID, "us", testAPIKey, []Option{WithConcurrency(0)}, "WithConcurrency"},
 		{"retry", testAppID, "us", testAPIKey, []Option{WithRetry(-1, 0, 0)}, "WithRetry"},
@@ -46,16 +46,18 @@ func TestNewCometChatDefaults(t *testing.T) {
 	c, err := NewCometChat("AbC123", "eu", testAPIKey)
 	require.NoError(t, err)
 	assert.Equal(t, "https://abc123.api-eu.cometchat.io/v3", c.base)
-	assert.Equal(t, 50, c.batchSize)
-	assert.Equal(t, 4, c.concurrency)
-	assert.NotNil(t, c.imports.limiter, "imports are paced by default")
-	assert.Nil(t, c.lists.limiter, "listing is not paced by default")
+	assert.Equal(t, 50, c.ep.users.maxBatch)
+	assert.Equal(t, 50, c.ep.members.maxBatch)
+	assert.Equal(t, 4, c.concurrencyOf(cometChatImports))
+	assert.NotNil(t, c.budgets[cometChatImports].limiter, "imports are paced by default")
+	assert.NotNil(t, c.budgets[cometChatLists].limiter, "listing is paced at its own documented rate")
 
 	c, err = NewCometChat(testAppID, "in", testAPIKey, WithBaseURL("http://127.0.0.1:8080/v3/"), WithBatchSize(10), WithRateLimit(0, 0))
 	require.NoError(t, err)
 	assert.Equal(t, "http://127.0.0.1:8080/v3", c.base)
 	assert.Equal(t, 10, c.batchSize)
-	assert.Nil(t, c.imports.limiter, "n <= 0 turns pacing off")
+	assert.Nil(t, c.budgets[cometChatImports].limiter, "n <= 0 turns pacing off")
+	assert.NotNil(t, c.budgets[cometChatLists].limiter, "WithRateLimit leaves listing alone")
 }
 
 func TestEveryRequestCarriesKeyAndUserAgent(t *testing.T) {

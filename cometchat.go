@@ -7,22 +7,89 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/chatimport/chatimport/internal/cometchat"
+	"github.com/chatimport/chatimport/internal/redact"
 )
 
-// cometChat speaks CometChat's REST API v3.
+// cometChat speaks CometChat's REST API v3
+// (https://www.cometchat.com/docs/rest-api).
 type cometChat struct {
+	appID  string
 	apiKey string
 }
 
-func cometChatDefaults() defaults {
-	return defaults{batchSize: 50, importRate: cometChatImportRate, providerName: "CometChat"}
+// CometChat's import endpoints share one budget of 60 requests a minute
+// (data-migration constraints); listing is a "standard operation", 20,000
+// a minute for the whole app (rate-limits).
+const (
+	cometChatImports = "cometchat.import"
+	cometChatLists   = "cometchat.list"
+	cometChatBatch   = 50
+)
+
+var cometRegions = []string{"us", "eu", "in"}
+
+// NewCometChat returns a Client for the CometChat app appID in region ("us",
+// "eu" or "in"), authenticated with a REST API key that has full access.
+// No error it returns quotes appID or apiKey: an app ID that looks like an
+// API key (the arguments swapped) is refused without naming it, so the key
+// never reaches a DNS name, a TLS handshake or a log.
+func NewCometChat(appID, region, apiKey string, opts ...Option) (*Client, error) {
+	if err := checkCometChatArgs(appID, region, apiKey); err != nil {
+		return nil, err
+	}
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.admin != "" || cfg.region != "" || cfg.sigValidity != 0 {
+		return nil, errors.New("chatimport: NewCometChat: WithAdmin, WithRegion and WithUserSigValidity apply to Tencent only")
+	}
+	if cfg.baseURL == "" {
+		cfg.baseURL = fmt.Sprintf("https://%s.api-%s.cometchat.io/v3", strings.ToLower(appID), region)
+	}
+	return newClient(cfg, &cometChat{appID: appID, apiKey: apiKey}, redact.New(apiKey))
+}
+
+// checkCometChatArgs refuses arguments that cannot be right. CometChat's
+// app IDs are short (16 to 20 hex digits) and its REST keys 40 hex digits,
+// so an app ID of 32 or more bytes, or longer than the key, is the key.
+func checkCometChatArgs(appID, region, apiKey string) error {
+	switch {
+	case appID == "":
+		return errors.New("chatimport: NewCometChat: appID is empty")
+	case apiKey == "":
+		return errors.New("chatimport: NewCometChat: apiKey is empty")
+	case len(appID) >= 32 || len(appID) > len(apiKey):
+		return fmt.Errorf("chatimport: NewCometChat: appID (%d bytes) has the shape of an API key; are appID and apiKey swapped?", len(appID))
+	case !isAppID(appID):
+		return errors.New("chatimport: NewCometChat: appID may hold only ASCII letters, digits and '-'")
+	}
+	for _, r := range cometRegions {
+		if r == region {
+			return nil
+		}
+	}
+	return fmt.Errorf("chatimport: NewCometChat: region %q is not one of %s", region, strings.Join(cometRegions, ", "))
+}
+
+func isAppID(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 func (p *cometChat) name() string { return ProviderCometChat }
+
+func (p *cometChat) app() string { return p.appID }
 
 func (p *cometChat) authorize(req *http.Request) error {
 	req.Header.Set("apikey", p.apiKey)
@@ -41,42 +108,48 @@ func cometChatError(e *cometchat.Error) *APIError {
 	return &APIError{Provider: ProviderCometChat, Code: e.Code, Message: e.Message, DevMessage: e.DevMessage, Details: e.Details}
 }
 
-func (p *cometChat) users(c *Client) (*importSpec[User], error) {
-	return &importSpec[User]{
-		kind:     "user",
-		keyField: "uid",
-		id:       func(u *User, _ *arena) string { return u.UID },
-		key:      lowerKey[User],
-		check:    func(u *User, _ time.Time) *ValidationError { return checkUser(u, u.UID, "") },
-		encode: func(dst []byte, u *User, _ string) ([]byte, error) {
-			w := wireUser(u)
-			b, err := cometchat.AppendUser(dst, &w, "")
-			return b, metadataError(err)
-		},
-		send: c.cometChatSend(cometchat.PathImportUsers, "users"),
-	}, nil
+func (p *cometChat) budgets() []budgetSpec {
+	return []budgetSpec{
+		{name: cometChatImports, n: 60, per: time.Minute, imports: true},
+		{name: cometChatLists, n: 20_000, per: time.Minute},
+	}
 }
 
-func (p *cometChat) members(c *Client) (*importSpec[Member], error) {
-	return &importSpec[Member]{
-		kind:     "member",
-		keyField: "memberId",
-		id:       memberID,
-		key:      lowerKey[Member],
-		check:    checkCometChatMember,
-		encode: func(dst []byte, m *Member, id string) ([]byte, error) {
-			w := wireMember(m, id)
-			b, err := cometchat.AppendMember(dst, &w)
-			return b, metadataError(err)
+func (p *cometChat) endpoints() endpoints {
+	return endpoints{
+		// https://www.cometchat.com/docs/rest-api/data-import
+		users: &importEndpoint[User]{
+			what: "user", idField: "uid", maxBatch: cometChatBatch, budget: cometChatImports,
+			id:    func(u *User, _ *arena) string { return u.UID },
+			key:   appendID[User],
+			fold:  true,
+			check: func(u *User, now time.Time) *ValidationError { return checkUser(u, u.UID, "", now) },
+			encode: func(dst []byte, u *User, _ string) ([]byte, error) {
+				w := wireUser(u)
+				return metadataError(cometchat.AppendUser(dst, &w, ""))
+			},
+			send: cometChatImport(cometchat.PathImportUsers, "users"),
 		},
-		send: c.cometChatSend(cometchat.PathImportMembers, "members"),
-	}, nil
+		members: &importEndpoint[Member]{
+			what: "member", idField: "memberId", maxBatch: cometChatBatch, budget: cometChatImports,
+			id:    memberID,
+			key:   appendID[Member],
+			fold:  true,
+			check: checkCometChatMember,
+			encode: func(dst []byte, m *Member, id string) ([]byte, error) {
+				w := wireMember(m, id)
+				return metadataError(cometchat.AppendMember(dst, &w))
+			},
+			send: cometChatImport(cometchat.PathImportMembers, "members"),
+		},
+		listMembers: cometChatMembers,
+	}
 }
 
-// lowerKey is CometChat's key for an id: it lower-cases uids and guids, so
-// ids differing only in case are one entity there. "_member_" is already
-// lower case, so a memberId's key is its lower-cased self.
-func lowerKey[T any](_ *T, id string) string { return strings.ToLower(id) }
+// appendID is CometChat's key for an item: its id, which CometChat
+// lower-cases (the endpoint folds case). A memberId is "<guid>_member_<uid>",
+// CometChat's own key for a membership.
+func appendID[T any](dst []byte, _ *T, id string) []byte { return append(dst, id...) }
 
 // memberID builds "<guid>_member_<uid>" in the import's arena.
 func memberID(m *Member, a *arena) string { return a.join(m.GUID, memberSep, m.UID) }
@@ -84,98 +157,28 @@ func memberID(m *Member, a *arena) string { return a.join(m.GUID, memberSep, m.U
 // metadataError turns metadata that does not encode into a
 // *ValidationError naming it; metadata is the only part of an item that can
 // fail to encode.
-func metadataError(err error) error {
-	if err == nil {
-		return nil
-	}
+func metadataError(b []byte, err error) ([]byte, error) {
 	var me *cometchat.MetadataError
 	if errors.As(err, &me) {
-		return fieldError(me.Field, "does not encode as JSON: %v", me.Err)
+		return nil, fieldError(me.Field, "does not encode as JSON: %v", me.Err)
 	}
-	return err
+	return b, err
 }
 
-func checkCometChatMember(m *Member, now time.Time) *ValidationError {
-	if v := checkID("", "guid", m.GUID); v != nil {
-		return v
-	}
-	if v := checkID("", "uid", m.UID); v != nil {
-		return v
-	}
-	switch m.Scope {
-	case "", ScopeAdmin, ScopeModerator, ScopeParticipant:
-	default:
-		return fieldError("scope", "is %q; want admin, moderator or participant", m.Scope)
-	}
-	if g := m.Group; g != nil {
-		if g.GUID != "" && g.GUID != m.GUID {
-			return fieldError("groupDetails.guid", "is %q but the member's guid is %q", g.GUID, m.GUID)
-		}
-		if v := checkGroup(g, m.GUID, "groupDetails."); v != nil {
-			return v
-		}
-	}
-	if u := m.User; u != nil {
-		if u.UID != "" && u.UID != m.UID {
-			return fieldError("userDetails.uid", "is %q but the member's uid is %q", u.UID, m.UID)
-		}
-		if v := checkUser(u, m.UID, "userDetails."); v != nil {
-			return v
-		}
-	}
-	return checkJoinedAt("joinedAt", m.JoinedAt, m.Group, now)
-}
-
-func wireUser(u *User) cometchat.User {
-	return cometchat.User{
-		UID: u.UID, Name: u.Name, Avatar: u.Avatar, Link: u.Link, Role: u.Role,
-		CreatedAt: unix(u.CreatedAt), LastActiveAt: unix(u.LastActiveAt), DeactivatedAt: unix(u.DeactivatedAt),
-		Metadata: u.Metadata, Tags: u.Tags,
-	}
-}
-
-// wireMember is m on the wire; id is its memberId, already built.
-func wireMember(m *Member, id string) cometchat.Member {
-	scope := m.Scope
-	if scope == "" {
-		scope = ScopeParticipant
-	}
-	w := cometchat.Member{
-		MemberID: id, GUID: m.GUID, UID: m.UID, Scope: string(scope),
-		IsBanned: m.Banned, JoinedAt: unix(m.JoinedAt),
-	}
-	if g := m.Group; g != nil {
-		w.GroupDetails = &cometchat.Group{
-			GUID: m.GUID, Name: g.Name, Icon: g.Icon, Type: string(g.Type), Password: g.Password,
-			Owner: g.Owner, CreatedAt: unix(g.CreatedAt), Metadata: g.Metadata, Tags: g.Tags,
-		}
-	}
-	if m.User != nil {
-		u := wireUser(m.User)
-		u.UID = m.UID
-		w.UserDetails = &u
-	}
-	return w
-}
-
-// errNoAnswer is an item the answer says nothing about: it may or may not
-// have arrived, so it is sent again (an already-exists answer then settles it).
-var errNoAnswer = fmt.Errorf("%w: the answer has no result for this item", ErrTemporary)
-
-// cometChatSend sends a batch to one of the import endpoints, whose bodies
-// and answers are keyed by id.
-func (c *Client) cometChatSend(path, wrapper string) sendFunc {
-	op := http.MethodPost + " " + c.basePath + path
-	return func(ctx context.Context, jobs []job) ([]outcome, error) {
+// cometChatImport sends a batch to one of the import endpoints, whose
+// bodies and answers are keyed by id.
+func cometChatImport(path, wrapper string) func(context.Context, *Client, []job) ([]outcome, error) {
+	return func(ctx context.Context, c *Client, jobs []job) ([]outcome, error) {
 		size := 32
 		for _, j := range jobs {
 			size += len(j.id) + len(j.wire) + 4
 		}
 		body := cometchat.AppendBody(make([]byte, 0, size), wrapper, len(jobs),
 			func(i int) string { return jobs[i].id }, func(i int) []byte { return jobs[i].wire })
+		op := http.MethodPost + " " + c.basePath + path
 		outcomes := make([]outcome, len(jobs))
 		err := c.do(ctx, &request{
-			method: http.MethodPost, path: path, body: body, budget: c.imports,
+			method: http.MethodPost, path: path, body: body, budget: cometChatImports,
 			decode: func(r io.Reader) error {
 				clear(outcomes) // a retried attempt starts afresh
 				return readAll(r, func(data []byte) error {
@@ -183,7 +186,7 @@ func (c *Client) cometChatSend(path, wrapper string) sendFunc {
 					m := matcher{jobs: jobs, name: jobID, fold: true}
 					return cometchat.ReadImportAnswer(data, func(key []byte, a cometchat.Answer) {
 						if i := m.find(key); i >= 0 {
-							outcomes[i] = c.cometChatOutcome(a, op)
+							outcomes[i] = cometChatOutcome(c, a, op)
 						}
 					})
 				})
@@ -192,16 +195,12 @@ func (c *Client) cometChatSend(path, wrapper string) sendFunc {
 		if err != nil {
 			return nil, err
 		}
-		for i := range outcomes {
-			if outcomes[i].status == 0 {
-				outcomes[i] = outcome{status: StatusFailed, err: errNoAnswer, again: true}
-			}
-		}
+		unanswered(outcomes)
 		return outcomes, nil
 	}
 }
 
-func (c *Client) cometChatOutcome(a cometchat.Answer, op string) outcome {
+func cometChatOutcome(c *Client, a cometchat.Answer, op string) outcome {
 	e := a.Error
 	switch {
 	case !a.Known:
@@ -222,31 +221,74 @@ func (c *Client) cometChatOutcome(a cometchat.Answer, op string) outcome {
 	return outcome{status: StatusFailed, err: apiErr}
 }
 
-// listMembers fetches one page of GET /groups/{guid}/members on the list
-// budget, which is apart from the imports' so that a verification walk
-// neither waits behind an import nor slows it.
-func (p *cometChat) listMembers(ctx context.Context, c *Client, guid, query string) (pageOf[Member], error) {
-	var answer cometchat.MembersPage
-	err := c.do(ctx, &request{
-		method: http.MethodGet, path: cometchat.MembersPath(guid), query: query, budget: c.lists,
-		decode: func(r io.Reader) error {
-			return readAll(r, func(data []byte) (err error) {
-				answer, err = cometchat.ReadMembersPage(data)
-				return err
-			})
-		},
-	})
+// cometChatMembers walks GET /groups/{guid}/members page by page
+// (https://www.cometchat.com/docs/rest-api/group-members/list).
+func cometChatMembers(c *Client, guid string, opts *ListMembersOptions) *Pager[Member] {
+	o, err := cometChatMemberOptions(guid, opts)
 	if err != nil {
-		return pageOf[Member]{}, err
+		return failedPager[Member](err)
 	}
-	pg := answer.Meta.Pagination
-	return pageOf[Member]{
-		items:      listedMembers(guid, answer.Data),
-		current:    int(pg.CurrentPage),
-		perPage:    int(pg.PerPage),
-		totalPages: int(pg.TotalPages),
-		cursor:     Cursor{UpdatedAt: int64(answer.Cursor.UpdatedAt), Affix: answer.Cursor.Affix},
-	}, nil
+	counted := o
+	counted.Page = 0
+	q, err := encodeQuery(&counted)
+	if err != nil {
+		return failedPager[Member](err)
+	}
+	pos := Position{Provider: ProviderCometChat, List: "members", Of: guid, Query: q, Token: strconv.Itoa(o.Page)}
+	key := func(m *Member) string { return m.UID }
+	return newPager(pos, key, func(ctx context.Context, token string) (page[Member], error) {
+		at := o
+		n, err := strconv.Atoi(token)
+		if at.Page = n; err != nil || n < 1 {
+			return page[Member]{}, fmt.Errorf("%w: page token %q is not a page number", ErrInvalidRequest, token)
+		}
+		var answer cometchat.MembersPage
+		if err := c.getPage(ctx, cometchat.MembersPath(guid), &at, func(data []byte) (err error) {
+			answer, err = cometchat.ReadMembersPage(data)
+			return err
+		}); err != nil {
+			return page[Member]{}, err
+		}
+		pg := answer.Meta.Pagination
+		last, err := cometChatLastPage(at.Page, at.PerPage, len(answer.Data), pg)
+		if err != nil {
+			return page[Member]{}, fmt.Errorf("listing members of %q: %w", guid, err)
+		}
+		return page[Member]{items: listedMembers(guid, answer.Data), next: strconv.Itoa(at.Page + 1), last: last}, nil
+	})
+}
+
+// getPage fetches one page of a CometChat listing on the list budget,
+// which is apart from the imports' so that a verification walk neither
+// waits behind an import nor slows it.
+func (c *Client) getPage(ctx context.Context, path string, opts any, read func([]byte) error) error {
+	q, err := encodeQuery(opts)
+	if err != nil {
+		return err
+	}
+	return c.do(ctx, &request{
+		method: http.MethodGet, path: path, query: q, budget: cometChatLists,
+		decode: func(r io.Reader) error { return readAll(r, read) },
+	})
+}
+
+// cometChatLastPage judges a page of n items asked as page number n of
+// size perPage. The end is an empty page, or a page that is both short
+// and, by the server's count, the last. Neither signal alone is enough: a
+// server may cap the page size below what was asked, and its counts are
+// not to be trusted (CometChat's documented example lists four members
+// with count 5 and total 0), so a walk ends on the pair or, at worst, one
+// request later on an empty page. A page is short against the smaller of
+// the size asked and the size the server says it serves.
+func cometChatLastPage(asked, perPage, n int, pg cometchat.Pagination) (bool, error) {
+	if cur := int(pg.CurrentPage); cur > 0 && cur != asked {
+		return false, fmt.Errorf("%w: asked for page %d, the server answered page %d", ErrPageRepeated, asked, cur)
+	}
+	size := perPage
+	if pg.PerPage > 0 {
+		size = min(size, int(pg.PerPage))
+	}
+	return n < size && pg.TotalPages > 0 && asked >= int(pg.TotalPages), nil
 }
 
 // listedMembers converts a page. The users share one allocation: they

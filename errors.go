@@ -9,9 +9,11 @@ import (
 	"time"
 )
 
-// Sentinel errors. Every *APIError and *ValidationError matches exactly one of
-// them with errors.Is, so callers can branch on the kind of failure without
-// knowing either provider's codes.
+// Sentinel errors, so callers can branch on the kind of failure without
+// knowing either provider's codes. A *ValidationError matches
+// ErrInvalidRequest; an *APIError matches at most one of them (see
+// APIError.Kind): none only for a code neither table knows that came with a
+// status that says nothing more, such as a 200 or a 3xx.
 var (
 	// ErrRateLimited: the provider refused the request for exceeding its rate limit.
 	ErrRateLimited = errors.New("chatimport: rate limited")
@@ -65,15 +67,18 @@ func (e *APIError) Error() string {
 		b.WriteString(e.Op)
 	}
 	b.WriteString(": ")
+	head := make([]string, 0, 2)
 	if e.HTTPStatus != 0 && e.HTTPStatus != http.StatusOK {
-		b.WriteString(strconv.Itoa(e.HTTPStatus))
-		b.WriteByte(' ')
+		head = append(head, strconv.Itoa(e.HTTPStatus))
 	}
 	if e.Code != "" {
-		b.WriteString(e.Code)
+		head = append(head, e.Code)
 	}
+	b.WriteString(strings.Join(head, " "))
 	if msg := e.Message; msg != "" {
-		b.WriteString(": ")
+		if len(head) > 0 {
+			b.WriteString(": ")
+		}
 		b.WriteString(msg)
 	}
 	if e.DevMessage != "" && e.DevMessage != e.Message {
@@ -93,23 +98,19 @@ func (e *APIError) Is(target error) bool {
 	return target != nil && e.Kind() == target
 }
 
-// Kind returns the sentinel this error matches, or nil for an unknown code
-// with a status that says nothing more.
+// Kind returns the sentinel this error matches: by its code, in its own
+// provider's table, or else by its HTTP status. It is nil for a code
+// neither knows beside a status that says nothing more.
 func (e *APIError) Kind() error {
+	var k error
 	switch e.Provider {
+	case ProviderCometChat:
+		k = cometChatKind(e.Code)
 	case ProviderTencent:
-		if code, err := strconv.Atoi(e.Code); err == nil {
-			if k := tencentKind(code); k != nil {
-				return k
-			}
-		}
-	default:
-		if k, ok := cometChatCodes[e.Code]; ok {
-			return k
-		}
-		if strings.HasPrefix(e.Code, "ERR_IMPORT_INVALID_") {
-			return ErrInvalidRequest
-		}
+		k = tencentKind(e.Code)
+	}
+	if k != nil {
+		return k
 	}
 	return statusKind(e.HTTPStatus)
 }
@@ -118,52 +119,6 @@ func (e *APIError) Kind() error {
 func (e *APIError) temporary() bool {
 	k := e.Kind()
 	return k == ErrTemporary || k == ErrRateLimited
-}
-
-// cometChatCodes maps CometChat error codes to sentinels; codes it lacks fall
-// back to the HTTP status.
-var cometChatCodes = map[string]error{
-	"ERR_TOO_MANY_REQUESTS":     ErrRateLimited,
-	"AUTH_ERR_EMPTY_APIKEY":     ErrUnauthorized,
-	"AUTH_ERR_APIKEY_NOT_FOUND": ErrUnauthorized,
-	"ERR_APIKEY_NOT_FOUND":      ErrUnauthorized,
-	"AUTH_ERR_INVALID_APPID":    ErrUnauthorized,
-	"AUTH_ERR_EMPTY_APPID":      ErrUnauthorized,
-	"AUTH_ERR_NO_ACCESS":        ErrPermission,
-	"ERR_UID_NOT_FOUND":         ErrNotFound,
-	"ERR_GUID_NOT_FOUND":        ErrNotFound,
-	"ERR_BAD_REQUEST":           ErrInvalidRequest,
-	"ERR_ALREADY_JOINED":        ErrAlreadyExists,
-	"ERR_UID_ALREADY_EXISTS":    ErrAlreadyExists,
-	"ERR_GUID_ALREADY_EXISTS":   ErrAlreadyExists,
-	"ERR_MISSION_FAILED":        ErrTemporary,
-	"ERR_EXCEPTION":             ErrTemporary,
-}
-
-// tencentKind maps a Tencent error code to a sentinel, or nil for codes the
-// table does not know.
-func tencentKind(code int) error {
-	switch {
-	case code >= 60004 && code <= 60006, code >= 70001 && code <= 70016, code == 70020:
-		return ErrUnauthorized
-	}
-	switch code {
-	case 10002, 70169, 70202, 70500:
-		return ErrTemporary
-	case 10006, 60007, 60011, 60018, 60019:
-		return ErrRateLimited
-	case 10003, 10004, 10011, 10015, 60002, 60003, 60008, 70402:
-		return ErrInvalidRequest
-	case 10005, 70206:
-		return ErrBatchTooLarge
-	case 10007, 60010, 70403:
-		return ErrPermission
-	case 10010, 10019, 70107:
-		return ErrNotFound
-	case 10013:
-		return ErrAlreadyExists
-	}
-	return nil
 }
 
 // statusKind maps an HTTP status to a sentinel, or nil for statuses that say
@@ -178,10 +133,10 @@ func statusKind(status int) error {
 		return ErrPermission
 	case status == http.StatusNotFound:
 		return ErrNotFound
-	case status == http.StatusBadRequest, status == http.StatusRequestEntityTooLarge:
-		return ErrInvalidRequest
-	case status >= 500:
+	case status == http.StatusRequestTimeout, status == http.StatusTooEarly, status >= 500:
 		return ErrTemporary
+	case status >= 400:
+		return ErrInvalidRequest // 400, 413, 422 and any other refusal of the request itself
 	}
 	return nil
 }
@@ -230,10 +185,19 @@ func (e *DuplicateError) Is(target error) bool { return target == ErrDuplicate }
 // ImportError is returned by an import when some items were not imported. It
 // counts them and unwraps to the distinct causes, so errors.Is and errors.As
 // find a sentinel, *APIError, *ValidationError or context error among them.
+//
+// When the import stopped before the end of its input (the context ended,
+// an error was fatal to the whole import, or the source failed), Unread is
+// true and Read counts the items it pulled: a streaming import reports
+// those and no others, and ImportResult marks a slice's unread items
+// StatusSkipped. The reason it stopped is the first cause.
 type ImportError struct {
-	Failed  int // items with StatusFailed
-	Skipped int // items with StatusSkipped
+	Failed  int  // items with StatusFailed
+	Skipped int  // items with StatusSkipped
+	Unread  bool // the import stopped before reading all of its input
+	Read    int  // how many items it read
 	causes  []error
+	stopped error // why it stopped reading, when Unread
 }
 
 // maxCauses bounds what an ImportError keeps: a million failed items must not
@@ -242,9 +206,12 @@ const maxCauses = 16
 
 // Error counts the items not imported and quotes the first cause.
 func (e *ImportError) Error() string {
-	msg := fmt.Sprintf("chatimport: %d items failed, %d skipped", e.Failed, e.Skipped)
+	msg := fmt.Sprintf("chatimport: import: %d failed, %d skipped", e.Failed, e.Skipped)
+	if e.Unread {
+		msg = fmt.Sprintf("chatimport: import stopped after reading %d items, the rest not read: %d failed, %d skipped", e.Read, e.Failed, e.Skipped)
+	}
 	if len(e.causes) > 0 {
-		msg += ": " + e.causes[0].Error()
+		msg += "; " + strings.TrimPrefix(e.causes[0].Error(), "chatimport: ")
 		if n := len(e.causes) - 1; n > 0 {
 			msg += fmt.Sprintf(" (and %d other causes)", n)
 		}

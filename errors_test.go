@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -53,7 +54,7 @@ func TestStatusFallback(t *testing.T) {
 	for status, want := range map[int]error{
 		429: ErrRateLimited, 401: ErrUnauthorized, 403: ErrPermission, 404: ErrNotFound,
 		400: ErrInvalidRequest, 500: ErrTemporary, 502: ErrTemporary, 503: ErrTemporary, 504: ErrTemporary,
-		418: nil, 307: nil,
+		418: ErrInvalidRequest, 422: ErrInvalidRequest, 413: ErrInvalidRequest, 408: ErrTemporary, 307: nil, 200: nil,
 	} {
 		err := &APIError{Provider: ProviderCometChat, HTTPStatus: status, Code: "ERR_SOMETHING_NEW"}
 		assertOnlyKind(t, err, want, fmt.Sprint(status))
@@ -89,5 +90,6 @@ func TestImportErrorKeepsDistinctCauses(t *testing.T) {
 	assert.ErrorIs(t, e, ErrNotFound)
 	assert.ErrorIs(t, e, ErrDuplicate)
 	assert.NotErrorIs(t, e, ErrRateLimited)
-	assert.Contains(t, e.Error(), "100 items failed, 1 skipped")
+	assert.Contains(t, e.Error(), "chatimport: import: 100 failed, 1 skipped; ")
+	assert.Equal(t, 1, strings.Count(e.Error(), "chatimport:"), "the text names the package once")
 }

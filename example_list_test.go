@@ -87,7 +87,7 @@ func ExampleClient_MembersPager() {
 	// Output:
 	// first run: ann
 	// first run: ben
-	// {"page":2,"cursor":{"updatedAt":1700000000,"affix":"append"},"query":"perPage=2"}
+	// {"provider":"cometchat","list":"members","of":"team","query":"perPage=2","token":"2"}
 	// second run: cat
 	// second run: dan
 	// second run: eve

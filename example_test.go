@@ -88,9 +88,11 @@ func ExampleClient_ImportUsersSeq() {
 
 	// A generated stream: only a few batches are held in memory at a time,
 	// however long it runs.
-	users := func(yield func(chatimport.User) bool) {
+	// A source that can fail (a file, a database cursor) yields its error
+	// as the second value; the import then stops and returns it.
+	users := func(yield func(chatimport.User, error) bool) {
 		for i := range 1000 {
-			if !yield(chatimport.User{UID: fmt.Sprintf("user-%d", i), Name: fmt.Sprintf("User %d", i)}) {
+			if !yield(chatimport.User{UID: fmt.Sprintf("user-%d", i), Name: fmt.Sprintf("User %d", i)}, nil) {
 				return
 			}
 		}

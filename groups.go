@@ -1,6 +1,10 @@
 package chatimport
 
-import "time"
+import (
+	"context"
+	"iter"
+	"time"
+)
 
 // GroupType is who may join a group.
 type GroupType string
@@ -20,4 +24,18 @@ type Group struct {
 	CreatedAt                         time.Time // zero = not sent
 	Metadata                          map[string]any
 	Tags                              []string
+}
+
+// ImportGroups imports groups with the guarantees of ImportUsers: one
+// ItemResult per input group, in input order; invalid groups refused
+// before any request; repeats skipped; a group the provider has already
+// StatusExisted.
+func (c *Client) ImportGroups(ctx context.Context, groups []Group) (*ImportResult, error) {
+	return importAll(ctx, c, c.ep.groups, groups)
+}
+
+// ImportGroupsSeq is the streaming form of ImportGroups, with the
+// guarantees of ImportUsersSeq.
+func (c *Client) ImportGroupsSeq(ctx context.Context, groups iter.Seq2[Group, error], fn func(ItemResult)) error {
+	return importSeq(ctx, c, c.ep.groups, groups, fn)
 }

@@ -1,18 +1,12 @@
 package chatimport
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"iter"
-	"math"
-	"math/bits"
 	"slices"
-	"strings"
 	"sync"
-	"time"
 
 	"github.com/chatimport/chatimport/internal/batch"
 )
@@ -50,7 +44,7 @@ func (s Status) OK() bool { return s == StatusImported || s == StatusExisted }
 // ItemResult is how one input item ended.
 type ItemResult struct {
 	Index  int    // position in the input
-	ID     string // uid, or "<guid>_member_<uid>"
+	ID     string // uid, guid, or "<guid>_member_<uid>"
 	Status Status
 	Err    error // why it failed or was skipped; nil otherwise
 }
@@ -71,67 +65,80 @@ func (r *ImportResult) Count(s Status) int {
 	return n
 }
 
-// importSpec is what a provider contributes to one kind of import.
-type importSpec[T any] struct {
-	kind     string // "user" or "member", for messages
-	keyField string // the field named when two ids collide
-	// id is the item's id as ItemResult reports it; a composed one is
-	// built in the arena.
-	id func(*T, *arena) string
-	// key identifies the entity on the server, given the item's id: two
-	// items with equal keys (and parts) are the same entity. CometChat
-	// lower-cases ids, so its key does too.
-	key func(*T, string) string
-	// part keeps items with different parts out of one request (Tencent
-	// sends one group per request); nil when any items may share one.
-	part func(*T) string
-	// check applies the provider's rules; Index and ID are filled in after.
-	check func(*T, time.Time) *ValidationError
-	// encode appends the item's wire JSON to dst, given its id; it is
-	// encoded once, however often it is sent.
-	encode func(dst []byte, item *T, id string) ([]byte, error)
-	send   sendFunc
+// importAll runs an import over a slice and collects its results in input
+// order. Items the import never read (it stopped first) are StatusSkipped
+// with the reason it stopped, so every input item has its result.
+func importAll[T any](ctx context.Context, c *Client, ep *importEndpoint[T], items []T) (*ImportResult, error) {
+	if ep == nil {
+		return nil, c.unsupported(kindOf[T]())
+	}
+	res := &ImportResult{Items: make([]ItemResult, len(items))}
+	src := func(yield func(T, error) bool) {
+		for i := range items {
+			if !yield(items[i], nil) {
+				return
+			}
+		}
+	}
+	err := runImport(ctx, c, ep, src, func(i int) *T { return &items[i] }, len(items), func(r ItemResult) { res.Items[r.Index] = r })
+	var ie *ImportError
+	if errors.As(err, &ie) && ie.Unread {
+		for i := ie.Read; i < len(items); i++ {
+			res.Items[i] = ItemResult{Index: i, ID: ep.id(&items[i], &arena{}), Status: StatusSkipped, Err: ie.stopped}
+		}
+		ie.Skipped += len(items) - ie.Read
+	}
+	return res, err
 }
 
-// job is one admitted item, encoded and ready to go.
-type job struct {
-	index int
-	id    string
-	part  string
-	wire  []byte
+// importSeq runs an import over a stream, handing each result to fn.
+func importSeq[T any](ctx context.Context, c *Client, ep *importEndpoint[T], items iter.Seq2[T, error], fn func(ItemResult)) error {
+	switch {
+	case ep == nil:
+		return c.unsupported(kindOf[T]())
+	case items == nil:
+		return errors.New("chatimport: nil item sequence")
+	case fn == nil:
+		return errors.New("chatimport: nil result func")
+	}
+	return runImport(ctx, c, ep, items, nil, 0, fn)
 }
 
-// outcome is the answer for one item of a request.
-type outcome struct {
-	status Status
-	err    error
-	again  bool // a temporary per-item failure: send the item again
+func kindOf[T any]() string {
+	switch any((*T)(nil)).(type) {
+	case *User:
+		return "importing users"
+	case *Group:
+		return "importing groups"
+	}
+	return "importing members"
 }
-
-// sendFunc sends one batch. It returns one outcome per job, or an error that
-// befell the whole request.
-type sendFunc func(ctx context.Context, jobs []job) ([]outcome, error)
 
 // runImport admits items one by one, cuts them into batches, sends up to
-// c.concurrency batches at once and hands every item's result to emit, from
-// the calling goroutine. sizeHint is the number of items when known, else 0.
-// Memory stays bounded by batch size × concurrency, plus 16 to 40 bytes per
-// distinct id for duplicate detection (a 16-byte map entry and the map's
-// slack): exact detection of repeats and case collisions across a whole
-// stream needs to remember every id.
-func runImport[T any](ctx context.Context, c *Client, spec *importSpec[T], items iter.Seq[T], sizeHint int, emit func(ItemResult)) error {
+// the endpoint's concurrency of batches at once and hands every item's
+// result to emit, from the calling goroutine. first returns an input item
+// by index when the input is a slice (so a repeat is compared with it
+// exactly), else nil; sizeHint is the number of items when known, else 0.
+//
+// Memory stays bounded by batch size × concurrency plus what duplicate
+// detection keeps per distinct id (see seenSet). When the context ends, an
+// error is fatal to the whole import or the source fails, it stops pulling
+// items at once: the ones read are all reported, and the returned
+// *ImportError says the rest was not read.
+func runImport[T any](ctx context.Context, c *Client, ep *importEndpoint[T], items iter.Seq2[T, error], first func(int) *T, sizeHint int, emit func(ItemResult)) error {
 	ctx, stop := context.WithCancelCause(ctx)
 	defer stop(nil)
+	conc := c.concurrencyOf(ep.budget)
 
 	// Each batch sent comes back as one message with all its results, so
 	// the channel never holds more than the batches in flight.
-	results := make(chan []ItemResult, c.concurrency)
+	results := make(chan []ItemResult, conc)
 	work := make(chan []job)
 	var workers sync.WaitGroup
 	started, inFlight := 0, 0
 	worker := func() {
 		for jobs := range work {
-			results <- c.sendBatch(ctx, stop, spec.send, jobs)
+			results <- sendBatch(ctx, c, stop, ep, jobs)
 		}
 	}
 	summary := &ImportError{}
@@ -145,18 +152,22 @@ func runImport[T any](ctx context.Context, c *Client, spec *importSpec[T], items
 			deliver(r)
 		}
 	}
-	in := newIntake(spec, c.now, sizeHint)
+	in := newIntake(ep, c.now, first, sizeHint)
+	var srcErr error
 	admitted := func(yield func(job) bool) {
 		i := 0
-		// One variable for all items: taking the address of the loop's own
-		// would move every item to the heap.
-		var item T
-		for item = range items {
+		for item, err := range items {
+			if err != nil {
+				srcErr = fmt.Errorf("chatimport: reading item %d: %w", i, err)
+				stop(srcErr)
+				return
+			}
 			index := i
 			i++
+			summary.Read = i
 			if ctx.Err() != nil {
-				deliver(ItemResult{Index: index, ID: spec.id(&item, &in.arena), Status: StatusSkipped, Err: context.Cause(ctx)})
-				continue
+				deliver(ItemResult{Index: index, ID: ep.id(&item, &in.arena), Status: StatusSkipped, Err: context.Cause(ctx)})
+				return
 			}
 			j, refused := in.admit(index, &item)
 			if refused != nil {
@@ -167,12 +178,17 @@ func runImport[T any](ctx context.Context, c *Client, spec *importSpec[T], items
 				return
 			}
 		}
+		summary.Read = i
+	}
+	size := min(c.batchSize, ep.maxBatch)
+	if c.batchSize == 0 {
+		size = ep.maxBatch
 	}
 	// Keys are unique already (intake skips repeats), so Split need not check.
-	for jobs := range batch.Split(admitted, c.batchSize, nil, jobPart) {
+	for jobs := range batch.Split(admitted, size, nil, jobPart) {
 		// Start another worker only when every one is busy: a small import
-		// then costs one goroutine, not c.concurrency of them.
-		if inFlight == started && started < c.concurrency {
+		// then costs one goroutine, not conc of them.
+		if inFlight == started && started < conc {
 			started++
 			workers.Go(worker)
 		}
@@ -191,286 +207,13 @@ func runImport[T any](ctx context.Context, c *Client, spec *importSpec[T], items
 		deliverAll(<-results)
 	}
 	workers.Wait()
-	if summary.Failed+summary.Skipped == 0 {
+	if ctx.Err() != nil || srcErr != nil {
+		summary.Unread = true
+		summary.stopped = context.Cause(ctx)
+		summary.causes = slices.Insert(summary.causes, 0, summary.stopped)
+	}
+	if summary.Failed+summary.Skipped == 0 && !summary.Unread {
 		return nil
 	}
 	return summary
 }
-
-func jobPart(j job) string { return j.part }
-
-// sendBatch sends one batch, sends again the items the server failed for a
-// temporary reason (at most c.retry.Max times), and returns the result of
-// every item. An error fatal to the whole import (bad credentials, no
-// permission) stops it.
-func (c *Client) sendBatch(ctx context.Context, stop context.CancelCauseFunc, send sendFunc, jobs []job) []ItemResult {
-	out := make([]ItemResult, 0, len(jobs))
-	report := func(jobs []job, status Status, err error) {
-		for _, j := range jobs {
-			out = append(out, ItemResult{Index: j.index, ID: j.id, Status: status, Err: err})
-		}
-	}
-	for n := 0; ; n++ {
-		if ctx.Err() != nil {
-			report(jobs, StatusSkipped, context.Cause(ctx))
-			return out
-		}
-		outcomes, err := send(ctx, jobs)
-		if err != nil {
-			if ctx.Err() != nil {
-				err = context.Cause(ctx)
-			} else if fatal(err) {
-				stop(err)
-			}
-			report(jobs, StatusFailed, err)
-			return out
-		}
-		var again []job
-		for i, o := range outcomes {
-			if o.err != nil && fatal(o.err) {
-				stop(o.err)
-			}
-			if o.again && n < c.retry.Max {
-				again = append(again, jobs[i])
-				continue
-			}
-			out = append(out, ItemResult{Index: jobs[i].index, ID: jobs[i].id, Status: o.status, Err: o.err})
-		}
-		if len(again) == 0 {
-			return out
-		}
-		if err := c.sleep(ctx, c.retry.Wait(n, 0)); err != nil {
-			report(again, StatusSkipped, context.Cause(ctx))
-			return out
-		}
-		jobs = again
-	}
-}
-
-// fatal reports whether err will befall every other request of the import
-// too, so that sending them is pointless.
-func fatal(err error) bool {
-	return errors.Is(err, ErrUnauthorized) || errors.Is(err, ErrPermission) ||
-		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
-}
-
-// intake validates items, refuses case collisions and skips repeats before
-// anything is sent.
-type intake[T any] struct {
-	spec *importSpec[T]
-	now  func() time.Time
-	seed maphash.Seed
-	// seen maps a hash of each admitted key to its first item, packed
-	// (see seenItem). Hashes rather than keys keep a million-item stream's
-	// memory small; a false match between 64-bit hashes is too unlikely to
-	// matter (about 3e-8 per million items).
-	seen     map[uint64]seenItem
-	arena    arena
-	t        time.Time // the last clock read
-	admitted int
-
-	lastPart     string
-	lastPartHash uint64
-}
-
-// seenItem packs what a repeat needs to know of the first item into 8
-// bytes, halving the entry of a map that grows with every distinct id: the
-// first item's index (32 bits; saturating, so a stream past four billion
-// items names "item 4294967295" for later ones), 16 bits of the hash of
-// its id exactly as given (a letter-case collision tells itself from a true
-// repeat but once in 65,536), and 16 bits of the hash of its encoding (for
-// whether a repeat's fields differ).
-type seenItem uint64
-
-func packSeen(index int, idHash, wireHash uint64) seenItem {
-	return seenItem(uint64(min(index, math.MaxUint32))<<32 | (idHash&0xffff)<<16 | wireHash&0xffff)
-}
-
-func (s seenItem) index() int { return int(s >> 32) }
-
-func (s seenItem) sameID(idHash uint64) bool { return uint64(s>>16)&0xffff == idHash&0xffff }
-
-func (s seenItem) sameWire(wireHash uint64) bool { return uint64(s)&0xffff == wireHash&0xffff }
-
-// partHash hashes a part, remembering the last one: items of one part
-// usually come together.
-func (in *intake[T]) partHash(part string) uint64 {
-	if part != in.lastPart || in.lastPartHash == 0 {
-		in.lastPart, in.lastPartHash = part, maphash.String(in.seed, part)
-	}
-	return in.lastPartHash
-}
-
-// clock returns the time the checks compare with, read afresh every 64
-// items: exact enough for "not in the future", and cheaper than a clock
-// read per item.
-func (in *intake[T]) clock() time.Time {
-	if in.admitted%64 == 0 {
-		in.t = in.now()
-	}
-	in.admitted++
-	return in.t
-}
-
-func newIntake[T any](spec *importSpec[T], now func() time.Time, sizeHint int) *intake[T] {
-	return &intake[T]{spec: spec, now: now, seed: maphash.MakeSeed(), seen: make(map[uint64]seenItem, sizeHint)}
-}
-
-// admit returns the item's job, or the result that ends it without a request.
-func (in *intake[T]) admit(index int, item *T) (job, *ItemResult) {
-	spec := in.spec
-	id := spec.id(item, &in.arena)
-	refuse := func(status Status, err error) (job, *ItemResult) {
-		return job{}, &ItemResult{Index: index, ID: id, Status: status, Err: err}
-	}
-	if v := spec.check(item, in.clock()); v != nil {
-		v.Index, v.ID = index, id
-		return refuse(StatusFailed, v)
-	}
-	wire, err := encodeInto(&in.arena, item, id, spec.encode)
-	if err != nil {
-		v, ok := err.(*ValidationError)
-		if !ok {
-			v = fieldError("metadata", "does not encode as JSON: %v", err)
-		}
-		v.Index, v.ID = index, id
-		return refuse(StatusFailed, v)
-	}
-	key := spec.key(item, id)
-	j := job{index: index, id: id, wire: wire}
-	if spec.part != nil {
-		j.part = spec.part(item)
-	}
-	// The part is hashed apart from the key so that no two (part, key)
-	// pairs can run together into one.
-	keyHash := maphash.String(in.seed, key)
-	k := keyHash ^ bits.RotateLeft64(in.partHash(j.part), 1)
-	idHash := keyHash
-	if key != id {
-		idHash = maphash.String(in.seed, id)
-	}
-	wireHash := maphash.Bytes(in.seed, wire)
-	if first, ok := in.seen[k]; ok {
-		if !first.sameID(idHash) {
-			return refuse(StatusFailed, &ValidationError{Index: index, ID: id, Field: spec.keyField,
-				Reason: fmt.Sprintf("differs from item %d only in letter case; the provider lower-cases ids, so both would be one %s", first.index(), spec.kind)})
-		}
-		return refuse(StatusSkipped, &DuplicateError{Index: index, ID: id, First: first.index(), Differs: !first.sameWire(wireHash)})
-	}
-	in.seen[k] = packSeen(index, idHash, wireHash)
-	return j, nil
-}
-
-// specFunc is a provider's import of one kind, or why it has none.
-type specFunc[T any] func(*Client) (*importSpec[T], error)
-
-// importAll runs an import over a slice and collects its results in input
-// order.
-func importAll[T any](ctx context.Context, c *Client, specOf specFunc[T], items []T) (*ImportResult, error) {
-	spec, err := specOf(c)
-	if err != nil {
-		return nil, err
-	}
-	res := &ImportResult{Items: make([]ItemResult, len(items))}
-	err = runImport(ctx, c, spec, slices.Values(items), len(items), func(r ItemResult) { res.Items[r.Index] = r })
-	return res, err
-}
-
-// importSeq runs an import over a stream, handing each result to fn.
-func importSeq[T any](ctx context.Context, c *Client, specOf specFunc[T], items iter.Seq[T], fn func(ItemResult)) error {
-	spec, err := specOf(c)
-	if err != nil {
-		return err
-	}
-	if fn == nil {
-		return errors.New("chatimport: nil result func")
-	}
-	return runImport(ctx, c, spec, items, 0, fn)
-}
-
-// Sizes of the chunks ids and encoded items are cut from: enough for a few
-// hundred of each, small enough that a one-batch import stays light.
-const (
-	idChunk   = 4 << 10
-	wireChunk = 16 << 10
-)
-
-// arena hands out ids and encoded items cut from shared chunks, so that
-// admitting an item allocates nothing in the common case. Nothing is ever
-// written where a piece was handed out, so pieces stay valid; a chunk is
-// collected once no job or result refers to it.
-type arena struct {
-	ids  strings.Builder
-	wire []byte
-}
-
-// join returns the concatenation of parts.
-func (a *arena) join(parts ...string) string {
-	n := 0
-	for _, p := range parts {
-		n += len(p)
-	}
-	if a.ids.Cap()-a.ids.Len() < n {
-		a.ids = strings.Builder{}
-		a.ids.Grow(max(idChunk, n))
-	}
-	start := a.ids.Len()
-	for _, p := range parts {
-		a.ids.WriteString(p)
-	}
-	return a.ids.String()[start:]
-}
-
-// encodeInto appends item's encoding to a's current chunk and returns it.
-func encodeInto[T any](a *arena, item *T, id string, enc func([]byte, *T, string) ([]byte, error)) ([]byte, error) {
-	if cap(a.wire)-len(a.wire) < wireChunk/8 {
-		a.wire = make([]byte, 0, wireChunk)
-	}
-	start := len(a.wire)
-	out, err := enc(a.wire, item, id)
-	if err != nil {
-		return nil, err
-	}
-	a.wire = out // a larger item than the chunk had room for moved it: keep the new one
-	return out[start:len(out):len(out)], nil
-}
-
-// matcher finds the job an answer entry is for. Answers come in request
-// order, so the next job is tried first; one out of order falls back to an
-// index built once.
-type matcher struct {
-	jobs  []job
-	name  func(job) string // what the answer names a job by
-	fold  bool             // whether the answer may change the name's case
-	next  int
-	index map[string]int
-}
-
-func (m *matcher) find(key []byte) int {
-	if m.next < len(m.jobs) {
-		name := m.name(m.jobs[m.next])
-		if string(key) == name || m.fold && bytes.EqualFold(key, []byte(name)) {
-			m.next++
-			return m.next - 1
-		}
-	}
-	if m.index == nil {
-		m.index = make(map[string]int, len(m.jobs))
-		for i, j := range m.jobs {
-			m.index[m.normal(m.name(j))] = i
-		}
-	}
-	if i, ok := m.index[m.normal(string(key))]; ok {
-		return i
-	}
-	return -1
-}
-
-func (m *matcher) normal(name string) string {
-	if m.fold {
-		return strings.ToLower(name)
-	}
-	return name
-}
-
-func jobID(j job) string { return j.id }

@@ -412,10 +412,10 @@ func TestStreamingPullsLazilyAndReportsEveryItem(t *testing.T) {
 		}
 		s.handler(t, "ERR_UID_ALREADY_EXISTS")(w, r)
 	})
-	seq := func(yield func(User) bool) {
+	seq := func(yield func(User, error) bool) {
 		for i := range n {
 			pulled.Add(1)
-			if !yield(User{UID: fmt.Sprint("u", i), Name: "n"}) {
+			if !yield(User{UID: fmt.Sprint("u", i), Name: "n"}, nil) {
 				return
 			}
 		}
@@ -435,9 +435,10 @@ func TestStreamingPullsLazilyAndReportsEveryItem(t *testing.T) {
 
 func TestStreamingNeedsAFunc(t *testing.T) {
 	c, _, _ := setup(t)
-	var seq iter.Seq[User] = func(func(User) bool) {}
+	var seq iter.Seq2[User, error] = func(func(User, error) bool) {}
 	assert.Error(t, c.ImportUsersSeq(t.Context(), seq, nil))
-	assert.Error(t, c.ImportMembersSeq(t.Context(), func(func(Member) bool) {}, nil))
+	assert.Error(t, c.ImportUsersSeq(t.Context(), nil, func(ItemResult) {}))
+	assert.Error(t, c.ImportMembersSeq(t.Context(), func(func(Member, error) bool) {}, nil))
 }
 
 func TestUnknownBodyIsNotRetried(t *testing.T) {
@@ -464,9 +465,11 @@ func TestStreamingAccountsForEveryItemAfterAFatalError(t *testing.T) {
 		cometError(w, 403, "AUTH_ERR_NO_ACCESS", "no")
 	})
 	const n = 5000
-	seq := func(yield func(User) bool) {
+	pulled := 0
+	seq := func(yield func(User, error) bool) {
 		for i := range n {
-			if !yield(User{UID: fmt.Sprint("u", i), Name: "n"}) {
+			pulled++
+			if !yield(User{UID: fmt.Sprint("u", i), Name: "n"}, nil) {
 				return
 			}
 		}
@@ -474,16 +477,14 @@ func TestStreamingAccountsForEveryItemAfterAFatalError(t *testing.T) {
 	reported := map[int]Status{}
 	err := c.ImportUsersSeq(t.Context(), seq, func(r ItemResult) { reported[r.Index] = r.Status })
 	require.ErrorIs(t, err, ErrPermission)
-	assert.Len(t, reported, n, "every item of the stream has its result")
-	assert.LessOrEqual(t, requests.Load(), int32(2), "but no more requests are sent")
-}
-
-func TestSeenItemPacking(t *testing.T) {
-	s := packSeen(123456, 0xabcd_1234, 0x9876_5432)
-	assert.Equal(t, 123456, s.index())
-	assert.True(t, s.sameID(0xffff_1234))
-	assert.False(t, s.sameID(0xabcd_1235))
-	assert.True(t, s.sameWire(0x0000_5432))
-	assert.False(t, s.sameWire(0x9876_5433))
-	assert.Equal(t, math.MaxUint32, packSeen(1<<40, 0, 0).index(), "saturates")
+	var ie *ImportError
+	require.ErrorAs(t, err, &ie)
+	assert.True(t, ie.Unread, "the error says the rest was not read")
+	assert.Equal(t, pulled, ie.Read)
+	assert.Len(t, reported, pulled, "every item read has its result")
+	for i := range pulled {
+		assert.Contains(t, reported, i)
+	}
+	assert.Less(t, pulled, 100, "the source is not read to its end")
+	assert.LessOrEqual(t, requests.Load(), int32(2), "and no more requests are sent")
 }

@@ -271,7 +271,7 @@ func TestPagerNextPage(t *testing.T) {
 	}
 	assert.Equal(t, uidsUpTo(0, 25), got)
 	assert.Equal(t, 3, pages)
-	assert.Equal(t, Position{Page: 4, Cursor: Cursor{UpdatedAt: 1638354799, Affix: "prepend"}, Query: "perPage=10", Done: true}, p.Position())
+	assert.Equal(t, Position{Provider: ProviderCometChat, List: "members", Of: "team", Token: "4", Query: "perPage=10", Done: true}, p.Position())
 	page, err := p.NextPage(t.Context())
 	assert.NoError(t, err)
 	assert.Empty(t, page, "an ended walk fetches nothing")
@@ -294,12 +294,14 @@ func TestPagerErrorKeepsPosition(t *testing.T) {
 	require.NoError(t, err)
 	_, err = p.NextPage(t.Context())
 	require.ErrorIs(t, err, ErrPermission)
-	assert.True(t, p.More())
-	assert.Equal(t, 2, p.Position().Page)
+	assert.False(t, p.More(), "an error that is not temporary ends the walk")
+	assert.Equal(t, "2", p.Position().Token)
 	failing.Store(false)
-	page, err := p.NextPage(t.Context())
+	resumed := c.MembersPager("team", &ListMembersOptions{PerPage: 10})
+	require.NoError(t, resumed.Resume(p.Position()))
+	page, err := resumed.NextPage(t.Context())
 	require.NoError(t, err)
-	assert.Equal(t, "u00010", page[0].UID, "the failed page is asked for again")
+	assert.Equal(t, "u00010", page[0].UID, "a walk resumed at its position asks for the failed page again")
 }
 
 // save round-trips a position through JSON, as a caller saving it to a file
@@ -353,7 +355,7 @@ func TestResumeAfterPages(t *testing.T) {
 	_, err := p.NextPage(t.Context())
 	require.NoError(t, err)
 	pos := save(t, p.Position())
-	assert.Equal(t, Position{Page: 2, Cursor: Cursor{UpdatedAt: 1638354799, Affix: "prepend"}, Query: "perPage=10"}, pos)
+	assert.Equal(t, Position{Provider: ProviderCometChat, List: "members", Of: "team", Token: "2", Query: "perPage=10"}, pos)
 
 	resumed := c.MembersPager("team", &ListMembersOptions{PerPage: 10})
 	require.NoError(t, resumed.Resume(pos))
@@ -379,10 +381,12 @@ func TestResumeAfterPages(t *testing.T) {
 func TestResumeRefusesForeignPositions(t *testing.T) {
 	c, _ := listSetup(t, &fakeGroup{})
 	p := c.MembersPager("team", &ListMembersOptions{PerPage: 10, Status: "available"})
+	here := p.Position()
+	other := c.MembersPager("other", &ListMembersOptions{PerPage: 10, Status: "available"})
 	for field, pos := range map[string]Position{
-		"query": {Page: 2, Query: "perPage=1000"},
-		"page":  {Page: 0},
-		"skip":  {Page: 1, Skip: -1},
+		"query": {Provider: ProviderCometChat, List: "members", Of: "team", Token: "2", Query: "perPage=1000"},
+		"of":    other.Position(),
+		"skip":  {Provider: ProviderCometChat, List: "members", Of: "team", Token: "1", Query: here.Query, Skip: -1},
 	} {
 		err := p.Resume(pos)
 		var v *ValidationError
@@ -390,8 +394,11 @@ func TestResumeRefusesForeignPositions(t *testing.T) {
 		assert.Equal(t, field, v.Field)
 		assert.Equal(t, "team", v.ID)
 	}
-	require.NoError(t, p.Resume(Position{Page: 3}), "a position without a query is taken as given")
-	assert.Equal(t, Position{Page: 3, Query: "perPage=10&status=available"}, p.Position())
+	assert.Equal(t, here, p.Position(), "a refused position changes nothing")
+	pos := here
+	pos.Token = "3"
+	require.NoError(t, p.Resume(pos))
+	assert.Equal(t, "3", p.Position().Token)
 }
 
 func TestListMembersQueryEncoding(t *testing.T) {
@@ -451,7 +458,8 @@ func TestListMembersRefusesInvalidOptions(t *testing.T) {
 		assert.True(t, p.More(), "the loop must reach the error")
 		_, err := p.NextPage(t.Context())
 		assert.ErrorAs(t, err, &v)
-		assert.ErrorAs(t, p.Resume(Position{Page: 1}), &v)
+		assert.ErrorAs(t, p.Resume(Position{Token: "1"}), &v)
+		assert.False(t, p.More(), "the error ends the walk")
 	}
 }
 
@@ -563,9 +571,8 @@ func TestListingHasItsOwnBudget(t *testing.T) {
 	_, errs := collect(c.ListMembers(t.Context(), "team", nil))
 	require.Empty(t, errs)
 	assert.Zero(t, waits.Load(), "the import limiter is not consulted by listing")
-	assert.False(t, c.lists.hold.IsZero(), "the server's hold applies to listing")
-	assert.True(t, c.imports.hold.IsZero(), "and not to imports")
-	assert.Nil(t, c.lists.limiter, "listing is not paced by default")
+	assert.False(t, c.budgets[cometChatLists].hold.IsZero(), "the server's hold applies to listing")
+	assert.True(t, c.budgets[cometChatImports].hold.IsZero(), "and not to imports")
 }
 
 func TestListMembersHonoursContext(t *testing.T) {
@@ -580,7 +587,7 @@ func TestListMembersHonoursContext(t *testing.T) {
 
 func TestListMembersUnsupportedProvider(t *testing.T) {
 	c, _ := listSetup(t, &fakeGroup{})
-	c.provider = struct{ provider }{c.provider} // the provider without its listing
+	c.ep.listMembers = nil // the provider without its listing
 	uids, errs := collect(c.ListMembers(t.Context(), "team", nil))
 	assert.Empty(t, uids)
 	require.Len(t, errs, 1)
@@ -589,7 +596,7 @@ func TestListMembersUnsupportedProvider(t *testing.T) {
 	assert.True(t, p.More())
 	_, err := p.NextPage(t.Context())
 	assert.ErrorIs(t, err, ErrUnsupported)
-	assert.ErrorIs(t, p.Resume(Position{Page: 2}), ErrUnsupported)
+	assert.ErrorIs(t, p.Resume(Position{Token: "2"}), ErrUnsupported)
 }
 
 func TestValidationErrorOfOptions(t *testing.T) {

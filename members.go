@@ -2,7 +2,6 @@ package chatimport
 
 import (
 	"context"
-	"fmt"
 	"iter"
 	"time"
 )
@@ -41,13 +40,13 @@ func (m *Member) ID() string { return m.GUID + memberSep + m.UID }
 // members refused before any request; repeats skipped; existing memberships
 // StatusExisted.
 func (c *Client) ImportMembers(ctx context.Context, members []Member) (*ImportResult, error) {
-	return importAll(ctx, c, c.provider.members, members)
+	return importAll(ctx, c, c.ep.members, members)
 }
 
 // ImportMembersSeq is the streaming form of ImportMembers, with the
 // guarantees of ImportUsersSeq.
-func (c *Client) ImportMembersSeq(ctx context.Context, members iter.Seq[Member], fn func(ItemResult)) error {
-	return importSeq(ctx, c, c.provider.members, members, fn)
+func (c *Client) ImportMembersSeq(ctx context.Context, members iter.Seq2[Member, error], fn func(ItemResult)) error {
+	return importSeq(ctx, c, c.ep.members, members, fn)
 }
 
 // ListMembersOptions narrows and pages a listing of a group's members. The
@@ -83,16 +82,12 @@ func (c *Client) ListMembers(ctx context.Context, guid string, opts *ListMembers
 
 // MembersPager returns a pager over the members of the group guid, for
 // walks that save their Position and resume after a stop. Invalid options,
-// or a provider that cannot list members, make its NextPage return the
-// error without a request. opts may be nil; it is copied, never changed.
+// or a provider that cannot list members, make its first NextPage return
+// the error without a request. opts may be nil; it is copied, never
+// changed.
 func (c *Client) MembersPager(guid string, opts *ListMembersOptions) *Pager[Member] {
-	lister, ok := c.provider.(memberLister)
-	if !ok {
-		return failedPager[Member](fmt.Errorf("%w: listing members on %s", ErrUnsupported, c.provider.name()))
+	if c.ep.listMembers == nil {
+		return failedPager[Member](c.unsupported("listing members"))
 	}
-	o, err := listOptions(guid, opts)
-	if err != nil {
-		return failedPager[Member](err)
-	}
-	return newMembersPager(c, lister, guid, o)
+	return c.ep.listMembers(c, guid, opts)
 }

@@ -8,9 +8,9 @@ import (
 )
 
 // ErrPageRepeated ends a walk whose server stopped moving forward: it
-// answered another page than the one asked for, or a page holding only
-// members of the page before. Going on would loop for ever or count the
-// same members twice.
+// answered a page holding only items the walk had already handed over, a
+// cursor it had sent before, or another page than the one asked for. Going
+// on would loop for ever or hand over the same items twice.
 var ErrPageRepeated = errors.New("chatimport: the server repeated a page")
 
 // Position is where a walk through pages stands. It is plain data, made to
@@ -18,32 +18,22 @@ var ErrPageRepeated = errors.New("chatimport: the server repeated a page")
 // with, and handed to Pager.Resume after a crash or a deliberate stop, so
 // the walk goes on with exactly the items it had not yet handed over.
 //
-// Pages are counted by number, as CometChat's list endpoints do: a group
-// that changes between saving and resuming can shift members across page
-// boundaries, which no position can prevent.
+// It names what it walks (provider, listing, group and options), so it
+// resumes nothing else. A listing that changes between saving and resuming
+// can shift items across page boundaries, which no position can prevent.
 type Position struct {
-	// Page is the next page to fetch, from 1.
-	Page int `json:"page"`
+	Provider string `json:"provider"`        // ProviderCometChat or ProviderTencent
+	List     string `json:"list"`            // "members", "users" or "groups"
+	Of       string `json:"of,omitempty"`    // whose list: the group, for members
+	Query    string `json:"query,omitempty"` // the options the pages were counted under
+	// Token is the next page as the provider addresses it: a page number,
+	// an offset or an opaque cursor. It means nothing outside this walk.
+	Token string `json:"token,omitempty"`
 	// Skip is how many items of that page were handed over already; only
 	// a walk stopped inside a page (Pager.All) leaves it non-zero.
 	Skip int `json:"skip,omitempty"`
-	// Cursor is what the server sent with the last page fetched. It is
-	// kept as a record only: the walk pages by number, and a cursor is not
-	// evidence of a repeat, since a server may send the same one (the time
-	// the listing started) with every page.
-	Cursor Cursor `json:"cursor,omitzero"`
-	// Query is the page size and filters the pages were counted under; a
-	// position resumes only a pager with the same ones, because page 3 of
-	// 100 members is not page 3 of 1000.
-	Query string `json:"query,omitempty"`
 	// Done reports that the walk has ended; resuming it fetches nothing.
 	Done bool `json:"done,omitempty"`
-}
-
-// Cursor is the cursor a CometChat list answer carries.
-type Cursor struct {
-	UpdatedAt int64  `json:"updatedAt,omitempty"` // UNIX seconds
-	Affix     string `json:"affix,omitempty"`     // "append" or "prepend"
 }
 
 // Pager walks a listing one page at a time, in the manner of the Azure
@@ -52,50 +42,56 @@ type Cursor struct {
 // A Pager is not safe for concurrent use. The zero Pager is not ready for
 // use: a Client makes them.
 type Pager[T any] struct {
-	id       string // what is listed (a guid), for errors
-	query    string // page size and filters, see Position.Query
-	perPage  int
-	fetch    func(ctx context.Context, page int) (pageOf[T], error)
+	// fetch gets the page a token addresses. It knows how the provider
+	// pages; the Pager knows only tokens.
+	fetch    func(ctx context.Context, token string) (page[T], error)
 	key      func(*T) string // identity, to tell a repeated page
 	err      error           // why the pager cannot fetch at all
+	ended    error           // the error that ended the walk
 	pos      Position
-	prev     []string // keys of the last page fetched
-	prefetch bool     // see Prefetch
+	seen     map[string]struct{} // keys handed over in this walk
+	tokens   map[string]struct{} // tokens fetched in this walk
+	prefetch bool                // see Prefetch
 }
 
-// pageOf is one answer, with the server's account of where it stands; 0 is
-// "not said".
-type pageOf[T any] struct {
-	items      []T
-	current    int
-	perPage    int
-	totalPages int
-	cursor     Cursor
+// page is one answer: its items, the token of the page after it, and
+// whether the provider says it is the last.
+type page[T any] struct {
+	items []T
+	next  string
+	last  bool
 }
 
-// failedPager is a pager whose every NextPage returns err: the options or
-// the provider do not allow the listing at all. More stays true so that a
-// caller's loop reaches the error instead of silently seeing nothing.
+// newPager starts a walk at pos (its Token the first page's) with fetch.
+func newPager[T any](pos Position, key func(*T) string, fetch func(context.Context, string) (page[T], error)) *Pager[T] {
+	return &Pager[T]{fetch: fetch, key: key, pos: pos}
+}
+
+// failedPager is a pager whose NextPage returns err, once: the options or
+// the provider do not allow the listing at all. More is true until then,
+// so that a caller's loop reaches the error instead of silently seeing
+// nothing.
 func failedPager[T any](err error) *Pager[T] {
-	return &Pager[T]{err: err, pos: Position{Page: 1}}
+	return &Pager[T]{err: err}
 }
 
 // fresh returns a pager at p's position that shares no state with p, so a
 // sequence built on p walks anew each time it is ranged over.
 func (p *Pager[T]) fresh() *Pager[T] {
 	q := *p
-	q.prev = nil
+	q.seen, q.tokens = nil, nil
 	return &q
 }
 
-// More reports whether the walk may have more pages: false only once it
-// has ended. After an error it stays true, and NextPage asks for the same
-// page again.
-func (p *Pager[T]) More() bool { return !p.pos.Done }
+// More reports whether the walk may have more pages: false once it has
+// ended, at its last page or with an error that ends it. After a temporary
+// error (ErrTemporary, ErrRateLimited) it stays true, and NextPage asks for
+// the same page again.
+func (p *Pager[T]) More() bool { return !p.pos.Done && p.ended == nil }
 
 // NextPage fetches the next page and moves the position past it. When the
-// walk has ended it returns an empty page. An error leaves the position
-// where it was.
+// walk has ended it returns an empty page, or the error that ended it. An
+// error leaves the position where it was.
 func (p *Pager[T]) NextPage(ctx context.Context) ([]T, error) {
 	items, next, err := p.load(ctx, nil)
 	if err != nil {
@@ -123,7 +119,7 @@ func (p *Pager[T]) All(ctx context.Context) iter.Seq2[T, error] {
 			}
 			ahead = nil
 			if p.prefetch && !next.Done {
-				ahead = fetchAhead(ctx, p.fetch, next.Page)
+				ahead = fetchAhead(ctx, p.fetch, next.Token)
 			}
 			for i := p.skipOf(len(items)); i < len(items); i++ {
 				p.pos.Skip = i + 1
@@ -151,28 +147,33 @@ func (p *Pager[T]) Prefetch(on bool) { p.prefetch = on }
 func (p *Pager[T]) Position() Position { return p.pos }
 
 // Resume moves the pager to pos, which an earlier pager of the same
-// listing returned. It refuses a position counted under other options, or
-// one that no pager could have returned, with a *ValidationError.
+// listing returned. It refuses, with a *ValidationError, a position saved
+// for another provider, listing, group or options, or one that no pager
+// could have returned.
 func (p *Pager[T]) Resume(pos Position) error {
 	if p.err != nil {
 		return p.err
 	}
-	switch {
-	case pos.Query != "" && pos.Query != p.query:
-		return p.invalid("query", "the position was saved under %q, this pager lists %q", pos.Query, p.query)
-	case pos.Page < 1:
-		return p.invalid("page", "is %d; pages count from 1", pos.Page)
-	case pos.Skip < 0:
+	for _, f := range []struct{ field, saved, here string }{
+		{"provider", pos.Provider, p.pos.Provider},
+		{"list", pos.List, p.pos.List},
+		{"of", pos.Of, p.pos.Of},
+		{"query", pos.Query, p.pos.Query},
+	} {
+		if f.saved != f.here {
+			return p.invalid(f.field, "the position was saved for %q, this pager walks %q", f.saved, f.here)
+		}
+	}
+	if pos.Skip < 0 {
 		return p.invalid("skip", "is %d; want 0 or more", pos.Skip)
 	}
-	pos.Query = p.query
-	p.pos, p.prev = pos, p.prev[:0]
+	p.pos, p.ended, p.seen, p.tokens = pos, nil, nil, nil
 	return nil
 }
 
 func (p *Pager[T]) invalid(field, format string, args ...any) *ValidationError {
 	v := fieldError(field, format, args...)
-	v.Index, v.ID = -1, p.id
+	v.Index, v.ID = -1, p.pos.Of
 	return v
 }
 
@@ -181,74 +182,64 @@ func (p *Pager[T]) skipOf(n int) int { return min(p.pos.Skip, n) }
 
 // load fetches the page at the position, or takes it from ahead if that
 // is the page, and judges it, without moving: it returns the page and the
-// position after it.
+// position after it. An error that is not temporary ends the walk.
 func (p *Pager[T]) load(ctx context.Context, ahead *pageAhead[T]) ([]T, Position, error) {
-	if p.err != nil {
-		return nil, p.pos, p.err
+	items, next, err := p.loadPage(ctx, ahead)
+	if err != nil && !errors.Is(err, ErrTemporary) && !errors.Is(err, ErrRateLimited) {
+		p.ended = err
 	}
-	if p.pos.Done {
+	return items, next, err
+}
+
+func (p *Pager[T]) loadPage(ctx context.Context, ahead *pageAhead[T]) ([]T, Position, error) {
+	switch {
+	case p.ended != nil:
+		return nil, p.pos, p.ended
+	case p.err != nil:
+		return nil, p.pos, p.err
+	case p.pos.Done:
 		return nil, p.pos, nil
 	}
-	n := p.pos.Page
-	var pg pageOf[T]
+	token := p.pos.Token
+	if _, again := p.tokens[token]; again {
+		return nil, p.pos, fmt.Errorf("%w: listing %s: the server sent page %q a second time", ErrPageRepeated, p.what(), token)
+	}
+	var pg page[T]
 	var err error
-	if ahead != nil && ahead.page == n {
+	if ahead != nil && ahead.token == token {
 		pg, err = ahead.wait()
 	} else {
 		ahead.abandon()
-		pg, err = p.fetch(ctx, n)
+		pg, err = p.fetch(ctx, token)
 	}
 	if err != nil {
 		return nil, p.pos, err
 	}
-	if pg.current > 0 && pg.current != n {
-		return nil, p.pos, fmt.Errorf("%w: listing %q: asked for page %d, the server answered page %d", ErrPageRepeated, p.id, n, pg.current)
-	}
 	if p.repeats(pg.items) {
-		return nil, p.pos, fmt.Errorf("%w: listing %q: page %d holds only items of page %d", ErrPageRepeated, p.id, n, n-1)
+		return nil, p.pos, fmt.Errorf("%w: listing %s: page %q holds only items handed over before", ErrPageRepeated, p.what(), token)
 	}
-	next := Position{Page: n + 1, Cursor: pg.cursor, Query: p.query}
-	// The end is an empty page, or a page that is both short and, by the
-	// server's count, the last. Neither signal alone is enough: a server
-	// may cap the page size below what was asked, and its counts are not
-	// to be trusted (CometChat's documented example says total 0 beside
-	// five members), so a walk ends on the pair or, at worst, one request
-	// later on an empty page. A page is short against the smaller of the
-	// size asked and the size the server says it serves.
-	size := p.perPage
-	if pg.perPage > 0 {
-		size = min(size, pg.perPage)
-	}
-	short := len(pg.items) < size
-	next.Done = len(pg.items) == 0 || short && pg.totalPages > 0 && n >= pg.totalPages
+	next := p.pos
+	next.Token, next.Skip = pg.next, 0
+	next.Done = len(pg.items) == 0 || pg.last
 	return pg.items, next, nil
 }
 
-// repeats reports whether a page holds nothing the previous page did not:
-// a server answering the same page again, whatever it says about it.
+func (p *Pager[T]) what() string {
+	if p.pos.Of != "" {
+		return fmt.Sprintf("%s of %q", p.pos.List, p.pos.Of)
+	}
+	return p.pos.List
+}
+
+// repeats reports whether a page holds nothing but items the walk handed
+// over before: a server answering an earlier page again, whatever it says
+// about it. A page that only overlaps (a listing that shifted) is no repeat.
 func (p *Pager[T]) repeats(items []T) bool {
-	if len(items) == 0 || len(p.prev) == 0 {
+	if len(items) == 0 || len(p.seen) == 0 {
 		return false
-	}
-	// A normal page's first item is new, which settles it in one pass over
-	// the previous keys; only an overlapping page needs the set.
-	first := p.key(&items[0])
-	found := false
-	for _, k := range p.prev {
-		if k == first {
-			found = true
-			break
-		}
-	}
-	if !found {
-		return false
-	}
-	seen := make(map[string]struct{}, len(p.prev))
-	for _, k := range p.prev {
-		seen[k] = struct{}{}
 	}
 	for i := range items {
-		if _, ok := seen[p.key(&items[i])]; !ok {
+		if _, ok := p.seen[p.key(&items[i])]; !ok {
 			return false
 		}
 	}
@@ -257,34 +248,37 @@ func (p *Pager[T]) repeats(items []T) bool {
 
 // commit moves the pager past a page it has handed over.
 func (p *Pager[T]) commit(next Position, items []T) {
-	p.pos = next
-	p.prev = p.prev[:0]
-	for i := range items {
-		p.prev = append(p.prev, p.key(&items[i]))
+	if p.tokens == nil {
+		p.tokens, p.seen = map[string]struct{}{}, map[string]struct{}{}
 	}
+	p.tokens[p.pos.Token] = struct{}{}
+	for i := range items {
+		p.seen[p.key(&items[i])] = struct{}{}
+	}
+	p.pos = next
 }
 
 // pageAhead is a page being fetched by its own goroutine.
 type pageAhead[T any] struct {
-	page   int
+	token  string
 	cancel context.CancelFunc
 	done   chan struct{} // closed when the fetch has returned
-	got    pageOf[T]
+	got    page[T]
 	err    error
 }
 
-func fetchAhead[T any](ctx context.Context, fetch func(context.Context, int) (pageOf[T], error), page int) *pageAhead[T] {
+func fetchAhead[T any](ctx context.Context, fetch func(context.Context, string) (page[T], error), token string) *pageAhead[T] {
 	ctx, cancel := context.WithCancel(ctx)
-	a := &pageAhead[T]{page: page, cancel: cancel, done: make(chan struct{})}
+	a := &pageAhead[T]{token: token, cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(a.done)
-		a.got, a.err = fetch(ctx, page)
+		a.got, a.err = fetch(ctx, token)
 	}()
 	return a
 }
 
 // wait returns the page once fetched.
-func (a *pageAhead[T]) wait() (pageOf[T], error) {
+func (a *pageAhead[T]) wait() (page[T], error) {
 	<-a.done
 	a.cancel()
 	return a.got, a.err

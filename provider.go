@@ -3,16 +3,35 @@ package chatimport
 import "net/http"
 
 // provider is what differs between CometChat and Tencent behind one Client:
-// credentials, error bodies and the wire format of each import.
+// credentials, error bodies, pacing budgets and endpoints. Each lives in
+// its provider's file; the engine calls nothing else of a provider.
 type provider interface {
 	name() string
+	// app names the app for Budget.App.
+	app() string
 	// authorize puts credentials on one attempt of a request; it is called
-	// again before every retry, so per-attempt values (Tencent's random) are
+	// before every attempt, so per-attempt values (Tencent's random) are
 	// fresh each time.
 	authorize(req *http.Request) error
 	// parseError reads the body of a non-2xx answer, or returns nil when it
 	// is not the provider's error format.
 	parseError(status int, body []byte) *APIError
-	users(c *Client) (*importSpec[User], error)
-	members(c *Client) (*importSpec[Member], error)
+	// budgets declares the pacing budgets the endpoints draw on.
+	budgets() []budgetSpec
+	endpoints() endpoints
+}
+
+// maxBatch is the most items any import endpoint takes in one request.
+func (e endpoints) maxBatch() int {
+	n := 0
+	if e.users != nil {
+		n = max(n, e.users.maxBatch)
+	}
+	if e.groups != nil {
+		n = max(n, e.groups.maxBatch)
+	}
+	if e.members != nil {
+		n = max(n, e.members.maxBatch)
+	}
+	return n
 }

@@ -2,6 +2,7 @@ package chatimport
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"sync"
@@ -17,16 +18,29 @@ type Limiter interface {
 	Wait(ctx context.Context) error
 }
 
-// Documented import limits: CometChat allows 60 import requests a minute
-// across its import endpoints; Tencent's import_group_member 200 a second.
-var (
-	cometChatImportRate = rateSetting{n: 60, per: time.Minute}
-	tencentImportRate   = rateSetting{n: 200, per: time.Second}
-)
+// Budget is one pacing budget of a Client: the endpoints that draw on it
+// and the rate they share. Each provider declares its own (CometChat's
+// import endpoints share one; each Tencent endpoint has its own), and
+// WithLimiterFunc is handed each of them.
+type Budget struct {
+	App    string        // the app: CometChat's app ID, or Tencent's SDKAppID in decimal
+	Name   string        // the budget within its provider, e.g. "cometchat.import", "tencent.import_group"
+	N      int           // requests allowed per Per: the documented rate, or WithRateLimit's
+	Per    time.Duration //
+	Logger *slog.Logger  // the Client's logger; nil when the Client logs nothing
+}
 
-// maxHold caps how long a server's "none remaining" can hold requests back;
-// CometChat's own advice caps its waits at five minutes.
-const maxHold = 5 * time.Minute
+// Interval is the spacing of evenly paced requests a small margin under N
+// per Per, the margin the built-in pacer keeps (see paceInterval).
+func (b Budget) Interval() time.Duration { return paceInterval(b.N, b.Per) }
+
+// budgetSpec is a budget as a provider declares it.
+type budgetSpec struct {
+	name    string
+	n       int
+	per     time.Duration
+	imports bool // an import budget: WithRateLimit and WithLimiter apply to it
+}
 
 // pacer spaces requests evenly, a hair under n per period; the first goes
 // at once. A burst of one keeps requests from bunching, which a server
@@ -83,9 +97,12 @@ func (p *pacer) Wait(ctx context.Context) error {
 }
 
 // budget is one rate-limit budget: the client's own pacing plus a hold set
-// when the server says no requests remain until its reset time.
+// when the server says no requests remain until its reset time, at most
+// maxHold ahead (the Client's longest retry wait).
 type budget struct {
-	limiter Limiter // nil: no client-side pacing
+	limiter     Limiter // nil: no client-side pacing
+	concurrency int     // requests in flight by default, from the pace
+	maxHold     time.Duration
 
 	mu   sync.Mutex
 	hold time.Time // no request before this
@@ -124,7 +141,7 @@ func (b *budget) observe(h http.Header, now time.Time) {
 	if reset < 1e9 { // not a UNIX time: some servers send seconds from now
 		until = now.Add(time.Duration(reset) * time.Second)
 	}
-	if limit := now.Add(maxHold); until.After(limit) {
+	if limit := now.Add(b.maxHold); until.After(limit) {
 		until = limit
 	}
 	b.mu.Lock()

@@ -136,12 +136,12 @@ func TestServerSaysNoneRemainHoldsUntilReset(t *testing.T) {
 
 func TestObserveIgnoresRemainingAndCapsHold(t *testing.T) {
 	now := newFakeClock().Now()
-	b := &budget{}
+	b := &budget{maxHold: 5 * time.Minute}
 	b.observe(http.Header{"X-Rate-Limit-Remaining": {"3"}, "X-Rate-Limit-Reset": {strconv.FormatInt(now.Add(time.Hour).Unix(), 10)}}, now)
 	assert.True(t, b.hold.IsZero())
 	b.observe(http.Header{"X-Rate-Limit-Remaining": {"0"}, "X-Rate-Limit-Reset": {strconv.FormatInt(now.Add(time.Hour).Unix(), 10)}}, now)
-	assert.Equal(t, now.Add(maxHold), b.hold)
-	b = &budget{}
+	assert.Equal(t, now.Add(5*time.Minute), b.hold, "the hold is capped by the longest retry wait")
+	b = &budget{maxHold: time.Minute}
 	b.observe(http.Header{"X-Ratelimit-Remaining": {"0"}, "X-Ratelimit-Reset": {"30"}}, now)
 	assert.Equal(t, now.Add(30*time.Second), b.hold, "a small reset is seconds from now")
 }

@@ -54,37 +54,85 @@ type request struct {
 	path   string // appended to the base URL
 	query  string // encoded, without credentials
 	body   []byte
-	budget *budget
+	budget string // the pacing budget's name
 	// decode reads a 2xx answer. It may return an *APIError for a failure
 	// the provider reports inside a successful answer (Tencent's ErrorCode);
-	// a temporary one is retried like a 503.
+	// a temporary one is retried like a 503. It is called once per attempt
+	// that is answered 2xx, so it must start afresh each time.
 	decode func(io.Reader) error
 }
 
-// attempt is the state of one call across its retries. It travels in the
-// request's context because retryablehttp's hooks see only the request.
-type attempt struct {
-	n          int // attempts made, counting the one under way
-	retryAfter time.Duration
-	budget     *budget
-}
-
-type attemptKey struct{}
-
-func attemptOf(ctx context.Context) *attempt {
-	a, _ := ctx.Value(attemptKey{}).(*attempt)
-	if a == nil {
-		a = &attempt{}
-	}
-	return a
-}
-
-// do sends r, paced and retried, and decodes its answer. Every error it
-// returns is an *APIError, a context error, or a transport error with the
-// credentials redacted.
+// do sends r, paced and retried, and decodes its answer. This is the one
+// retry loop: each attempt waits for the budget, is signed anew and sent
+// once; shouldRetry decides whether another follows, and why. Every error
+// it returns is an *APIError, a context error, or a transport error with
+// the credentials redacted.
 func (c *Client) do(ctx context.Context, r *request) error {
-	a := &attempt{n: 1, budget: r.budget}
-	ctx = context.WithValue(ctx, attemptKey{}, a)
+	op := r.method + " " + c.basePath + r.path
+	b := c.budgets[r.budget]
+	for n := 1; ; n++ {
+		if err := b.wait(ctx, c.now, c.sleep); err != nil {
+			return err
+		}
+		err := c.attempt(ctx, r, b)
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		again, why := shouldRetry(err)
+		if !again || n > c.retry.Max {
+			return c.annotate(err, op, n)
+		}
+		wait := c.retry.Wait(n-1, retryAfterOf(err))
+		if c.logger != nil {
+			c.logger.LogAttrs(ctx, slog.LevelInfo, "chatimport: retrying",
+				slog.String("op", op), slog.Int("attempt", n+1), slog.String("reason", why), slog.Duration("wait", wait))
+		}
+		if err := c.sleep(ctx, wait); err != nil {
+			return err
+		}
+	}
+}
+
+// shouldRetry reports whether a request that failed with err may succeed
+// if sent again, and why: on a network error other than TLS, scheme or
+// redirect errors; on 429, 500, 502, 503 and 504; on an error the provider
+// marks temporary inside a 2xx (Tencent's 10002 and its frequency codes);
+// and on an answer cut short. Never on other 4xx, nor on malformed JSON,
+// which would be malformed again.
+func shouldRetry(err error) (bool, string) {
+	var apiErr *APIError
+	var unreadable *unreadableError
+	switch {
+	case errors.As(err, &apiErr):
+		if apiErr.temporary() {
+			return true, "temporary answer: " + apiErr.Error()
+		}
+		return false, "final answer: " + apiErr.Error()
+	case errors.As(err, &unreadable):
+		if unreadable.cut {
+			return true, "answer cut short"
+		}
+		return false, "answer unreadable"
+	case retry.NetError(err):
+		return true, "network error: " + err.Error()
+	}
+	return false, "not retryable: " + err.Error()
+}
+
+// retryAfterOf is how long the server asked to wait, if it did.
+func retryAfterOf(err error) time.Duration {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.RetryAfter
+	}
+	return 0
+}
+
+// attempt sends r once and reads its answer.
+func (c *Client) attempt(ctx context.Context, r *request, b *budget) error {
 	var body any
 	if r.body != nil {
 		body = r.body
@@ -102,24 +150,25 @@ func (c *Client) do(ctx context.Context, r *request) error {
 	if err := c.provider.authorize(req.Request); err != nil {
 		return err
 	}
-	req.SetResponseHandler(func(resp *http.Response) error {
-		defer resp.Body.Close()
-		if resp.StatusCode/100 != 2 {
-			return c.failure(resp)
-		}
-		if err := r.decode(io.LimitReader(resp.Body, maxBody)); err != nil {
-			return c.decodeError(resp.StatusCode, err)
-		}
-		return nil
-	})
-	if err := r.budget.wait(ctx, c.now, c.sleep); err != nil {
-		return err
+	if c.logger != nil {
+		c.logger.LogAttrs(ctx, slog.LevelDebug, "chatimport: request",
+			slog.String("method", req.Method), slog.String("url", c.redact.URL(req.URL)))
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return c.annotate(err, r.method+" "+req.URL.Path, a.n)
+		err = c.redact.Error(err)
+		c.logOutcome(ctx, nil, slog.String("error", err.Error()))
+		return err
 	}
-	resp.Body.Close()
+	defer resp.Body.Close()
+	c.logOutcome(ctx, resp)
+	b.observe(resp.Header, c.now())
+	if resp.StatusCode/100 != 2 {
+		return c.failure(resp)
+	}
+	if err := r.decode(io.LimitReader(resp.Body, maxBody)); err != nil {
+		return c.decodeError(resp.StatusCode, err)
+	}
 	return nil
 }
 
@@ -138,10 +187,10 @@ func (c *Client) annotate(err error, op string, attempts int) error {
 	return err
 }
 
-// newTransport configures retryablehttp so that every retry decision is made
-// by checkRetry, every wait by prepareRetry (with the injectable clock), and
-// the last answer of a call that ran out of retries becomes a typed error.
-func (c *Client) newTransport(hc *http.Client) *retryablehttp.Client {
+// newTransport sends each attempt once: retryablehttp is the transport,
+// but every retry decision and wait is Client.do's, so nothing depends on
+// the order or number of its hook calls.
+func newTransport(hc *http.Client) *retryablehttp.Client {
 	if hc == nil {
 		hc = defaultHTTPClient()
 	}
@@ -150,56 +199,12 @@ func (c *Client) newTransport(hc *http.Client) *retryablehttp.Client {
 		copied.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 		hc = &copied
 	}
-	t := &retryablehttp.Client{
+	return &retryablehttp.Client{
 		HTTPClient:   hc,
-		RetryMax:     c.retry.Max,
-		CheckRetry:   c.checkRetry,
-		Backoff:      func(time.Duration, time.Duration, int, *http.Response) time.Duration { return 0 },
-		PrepareRetry: c.prepareRetry,
-		ErrorHandler: c.giveUp,
+		RetryMax:     0,
+		CheckRetry:   func(context.Context, *http.Response, error) (bool, error) { return false, nil },
+		ErrorHandler: func(resp *http.Response, err error, _ int) (*http.Response, error) { return resp, err },
 	}
-	if c.logger != nil {
-		t.RequestLogHook = func(_ retryablehttp.Logger, req *http.Request, n int) {
-			c.logger.LogAttrs(req.Context(), slog.LevelDebug, "chatimport: request",
-				slog.String("method", req.Method), slog.String("url", c.redact.URL(req.URL)), slog.Int("attempt", n+1))
-		}
-	}
-	return t
-}
-
-// checkRetry is the one place that decides whether an attempt is tried
-// again: on a network error other than TLS, scheme or redirect errors; on
-// 429, 500, 502, 503, 504; and on an error the provider marks temporary
-// (Tencent's 10002 and 10006 inside an HTTP 200). Never on other 4xx.
-func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	if ctx.Err() != nil {
-		return false, ctx.Err()
-	}
-	a := attemptOf(ctx)
-	a.retryAfter = 0
-	if err == nil { // the first look at this attempt's outcome
-		c.logOutcome(ctx, resp)
-		if a.budget != nil {
-			a.budget.observe(resp.Header, c.now())
-		}
-	} else if resp == nil {
-		c.logOutcome(ctx, nil, slog.String("error", c.redact.Error(err).Error()))
-	}
-	var apiErr *APIError
-	var unreadable *unreadableError
-	switch {
-	case errors.As(err, &apiErr):
-		a.retryAfter = apiErr.RetryAfter
-		return apiErr.temporary(), nil
-	case errors.As(err, &unreadable):
-		return unreadable.cut, nil
-	case err != nil:
-		return retry.NetError(err), nil
-	case retry.Status(resp.StatusCode):
-		a.retryAfter, _ = retry.RetryAfter(resp.Header, c.now())
-		return true, nil
-	}
-	return false, nil
 }
 
 func (c *Client) logOutcome(ctx context.Context, resp *http.Response, attrs ...slog.Attr) {
@@ -213,48 +218,6 @@ func (c *Client) logOutcome(ctx context.Context, resp *http.Response, attrs ...s
 	c.logger.LogAttrs(ctx, slog.LevelDebug, "chatimport: response", attrs...)
 }
 
-// prepareRetry waits before a retry (backoff, the server's Retry-After, the
-// pacing budget) and renews the attempt's credentials.
-func (c *Client) prepareRetry(req *http.Request) error {
-	ctx := req.Context()
-	a := attemptOf(ctx)
-	wait := c.retry.Wait(a.n-1, a.retryAfter)
-	if c.logger != nil {
-		c.logger.LogAttrs(ctx, slog.LevelInfo, "chatimport: retrying",
-			slog.String("method", req.Method), slog.String("path", req.URL.Path),
-			slog.Int("attempt", a.n+1), slog.Duration("wait", wait))
-	}
-	if err := c.sleep(ctx, wait); err != nil {
-		return err
-	}
-	a.n++
-	if a.budget != nil {
-		if err := a.budget.wait(ctx, c.now, c.sleep); err != nil {
-			return err
-		}
-	}
-	return c.provider.authorize(req)
-}
-
-// giveUp turns the end of a call that did not succeed into one error: the
-// last answer as an *APIError, or the last transport error, redacted.
-func (c *Client) giveUp(resp *http.Response, err error, _ int) (*http.Response, error) {
-	if err == nil && resp != nil {
-		err = c.failure(resp) // retries ran out on a retryable status
-	}
-	if resp != nil {
-		resp.Body.Close()
-	}
-	var apiErr *APIError
-	if errors.As(err, &apiErr) {
-		return nil, apiErr
-	}
-	if err == nil {
-		err = errors.New("chatimport: request failed")
-	}
-	return nil, c.redact.Error(err)
-}
-
 // failure reads a non-2xx answer into an *APIError. A body that is not the
 // provider's error JSON (an HTML 502 page) still gives the status and a
 // short excerpt, redacted like everything the server echoes.
@@ -262,7 +225,7 @@ func (c *Client) failure(resp *http.Response) *APIError {
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	e := c.provider.parseError(resp.StatusCode, body)
 	if e == nil {
-		e = &APIError{Provider: c.provider.name(), HTTPStatus: resp.StatusCode, Message: excerpt(body)}
+		e = &APIError{HTTPStatus: resp.StatusCode, Message: excerpt(body)}
 	}
 	e.HTTPStatus = resp.StatusCode
 	if d, ok := retry.RetryAfter(resp.Header, c.now()); ok {
@@ -276,11 +239,16 @@ func (c *Client) failure(resp *http.Response) *APIError {
 func (c *Client) finish(e *APIError, op string) *APIError {
 	e.Provider = c.provider.name()
 	e.Op = op
+	e.Code = c.redact.String(e.Code)
 	e.Message = c.redact.String(e.Message)
 	e.DevMessage = c.redact.String(e.DevMessage)
 	for field, msgs := range e.Details {
 		for i, m := range msgs {
 			msgs[i] = c.redact.String(m)
+		}
+		if clean := c.redact.String(field); clean != field {
+			delete(e.Details, field)
+			field = clean
 		}
 		e.Details[field] = msgs
 	}

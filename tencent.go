@@ -2,6 +2,7 @@ package chatimport
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -70,7 +71,7 @@ func NewTencent(sdkAppID uint64, secretKey string, opts ...Option) (*Client, err
 	case secretKey == "":
 		return nil, errors.New("chatimport: NewTencent: secretKey is empty")
 	}
-	cfg, err := newConfig(tencentDefaults(), opts)
+	cfg, err := newConfig(opts)
 	if err != nil {
 		return nil, err
 	}
@@ -92,13 +93,17 @@ func NewTencent(sdkAppID uint64, secretKey string, opts ...Option) (*Client, err
 		sigs:     usersig.NewCache(sdkAppID, secretKey, admin, cfg.sigValidity, cfg.now),
 		redact:   r,
 	}
-	p.limit.Store(int64(cfg.batchSize))
+	p.limit.Store(tencentMembersBatch)
 	return newClient(cfg, p, r)
 }
 
-func tencentDefaults() defaults {
-	return defaults{batchSize: 300, importRate: tencentImportRate, providerName: "Tencent"}
-}
+// Tencent paces each REST command on its own (the frequency table of
+// https://www.tencentcloud.com/document/product/1047/34350), so each
+// endpoint has a budget of its own.
+const (
+	tencentImportMembers = "tencent.import_group_member"
+	tencentMembersBatch  = 300
+)
 
 // tencentChat speaks Tencent Cloud Chat's REST API v4.
 type tencentChat struct {
@@ -113,6 +118,14 @@ type tencentChat struct {
 }
 
 func (p *tencentChat) name() string { return ProviderTencent }
+
+func (p *tencentChat) app() string { return strconv.FormatUint(p.sdkAppID, 10) }
+
+func (p *tencentChat) budgets() []budgetSpec {
+	return []budgetSpec{
+		{name: tencentImportMembers, n: 200, per: time.Second, imports: true},
+	}
+}
 
 // authorize signs one attempt: the cached UserSig and a random number that
 // is new on every attempt, retries included.
@@ -140,33 +153,34 @@ func tencentError(env tencent.Envelope) *APIError {
 	return &APIError{Provider: ProviderTencent, Code: strconv.Itoa(env.ErrorCode), Message: env.ErrorInfo}
 }
 
-func (p *tencentChat) users(*Client) (*importSpec[User], error) {
-	return nil, fmt.Errorf("%w: importing users into Tencent Cloud Chat", ErrUnsupported)
+func (p *tencentChat) endpoints() endpoints {
+	return endpoints{
+		// https://www.tencentcloud.com/document/product/1047/34947
+		members: &importEndpoint[Member]{
+			what: "member", idField: "uid", maxBatch: tencentMembersBatch, budget: tencentImportMembers,
+			id: memberID,
+			// Tencent ids are case-sensitive: only an exact repeat of the
+			// group and the account is the same member.
+			key:   appendParts[Member],
+			part:  func(m *Member) string { return m.GUID },
+			check: checkTencentMember,
+			encode: func(dst []byte, m *Member, _ string) ([]byte, error) {
+				w := tencent.Member{Account: m.UID, JoinTime: unix(m.JoinedAt), UnreadMsgNum: m.UnreadCount}
+				if m.Scope == ScopeAdmin {
+					w.Role = "Admin"
+				}
+				return tencent.AppendMember(dst, &w), nil
+			},
+			send: p.sendMembers,
+		},
+	}
 }
 
-func (p *tencentChat) members(c *Client) (*importSpec[Member], error) {
-	return &importSpec[Member]{
-		kind:     "member",
-		keyField: "uid",
-		id:       memberID,
-		// Tencent ids are case-sensitive: only an exact repeat is the same
-		// member. The part (the group) is hashed with the key, so the id's
-		// ambiguity ("a_member_b" + "c" vs "a" + "b_member_c") cannot merge two.
-		key:   func(_ *Member, id string) string { return id },
-		part:  func(m *Member) string { return m.GUID },
-		check: checkTencentMember,
-		encode: func(dst []byte, m *Member, _ string) ([]byte, error) {
-			w := tencent.Member{Account: m.UID, JoinTime: unix(m.JoinedAt), UnreadMsgNum: m.UnreadCount}
-			if m.Scope == ScopeAdmin {
-				w.Role = "Admin"
-			}
-			return tencent.AppendMember(dst, &w), nil
-		},
-		send: func(ctx context.Context, jobs []job) ([]outcome, error) {
-			outcomes := make([]outcome, len(jobs))
-			return outcomes, p.sendMembers(ctx, c, jobs, outcomes)
-		},
-	}, nil
+// appendParts keys a member by its group and account, the group's length
+// first so that no two pairs run together into one key.
+func appendParts[T any](dst []byte, m *Member, _ string) []byte {
+	dst = binary.AppendUvarint(dst, uint64(len(m.GUID)))
+	return append(append(dst, m.GUID...), m.UID...)
 }
 
 func checkTencentMember(m *Member, now time.Time) *ValidationError {
@@ -191,17 +205,23 @@ func checkTencentMember(m *Member, now time.Time) *ValidationError {
 	if m.UnreadCount < 0 {
 		return fieldError("unreadMsgNum", "is %d, below zero", m.UnreadCount)
 	}
-	if g := m.Group; g != nil && g.GUID != "" && g.GUID != m.GUID {
-		return fieldError("groupDetails.guid", "is %q but the member's guid is %q", g.GUID, m.GUID)
+	// Tencent's member import creates neither groups nor accounts: import
+	// them first (ImportGroups, ImportUsers) rather than lose the details.
+	if m.Group != nil {
+		return fieldError("groupDetails", "Tencent's member import cannot create or change a group; import it with ImportGroups first")
 	}
-	return checkJoinedAt("joinedAt", m.JoinedAt, m.Group, now)
+	if m.User != nil {
+		return fieldError("userDetails", "Tencent's member import cannot create or change an account; import it with ImportUsers first")
+	}
+	return checkJoinedAt("joinedAt", m.JoinedAt, nil, now)
 }
 
 // sendMembers sends jobs, all of one group, in requests of at most the
 // learned limit, filling outcomes. When the server answers 10005 (too many
 // accounts) the request is halved and sent again, and the smaller size is
 // kept for later requests.
-func (p *tencentChat) sendMembers(ctx context.Context, c *Client, jobs []job, outcomes []outcome) error {
+func (p *tencentChat) sendMembers(ctx context.Context, c *Client, jobs []job) ([]outcome, error) {
+	outcomes := make([]outcome, len(jobs))
 	for start := 0; start < len(jobs); {
 		n := min(int(p.limit.Load()), len(jobs)-start)
 		chunk, out := jobs[start:start+n], outcomes[start:start+n]
@@ -217,7 +237,7 @@ func (p *tencentChat) sendMembers(ctx context.Context, c *Client, jobs []job, ou
 		}
 		start += n
 	}
-	return nil
+	return outcomes, nil
 }
 
 func (p *tencentChat) lowerLimit(n int) {
@@ -237,14 +257,14 @@ func (p *tencentChat) importChunk(ctx context.Context, c *Client, jobs []job, ou
 	body := tencent.AppendImportBody(make([]byte, 0, size), jobs[0].part, len(jobs), func(i int) []byte { return jobs[i].wire })
 	op := http.MethodPost + " " + c.basePath + tencent.PathImportGroupMember
 	return c.do(ctx, &request{
-		method: http.MethodPost, path: tencent.PathImportGroupMember, body: body, budget: c.imports,
+		method: http.MethodPost, path: tencent.PathImportGroupMember, body: body, budget: tencentImportMembers,
 		decode: func(r io.Reader) error {
 			clear(out) // a retried attempt starts afresh
 			return readAll(r, func(data []byte) error {
 				m := matcher{jobs: jobs, name: uidOf}
 				env, err := tencent.ReadImportAnswer(data, func(account []byte, result int) {
 					if i := m.find(account); i >= 0 {
-						out[i] = c.tencentOutcome(result, op)
+						out[i] = memberOutcome(c, result, op)
 					}
 				})
 				if err != nil {
@@ -253,18 +273,14 @@ func (p *tencentChat) importChunk(ctx context.Context, c *Client, jobs []job, ou
 				if env.ErrorCode != 0 || env.ActionStatus == "FAIL" {
 					return tencentError(env)
 				}
-				for i := range out {
-					if out[i].status == 0 {
-						out[i] = outcome{status: StatusFailed, err: errNoAnswer, again: true}
-					}
-				}
+				unanswered(out)
 				return nil
 			})
 		},
 	})
 }
 
-func (c *Client) tencentOutcome(result int, op string) outcome {
+func memberOutcome(c *Client, result int, op string) outcome {
 	switch result {
 	case tencent.ResultImported:
 		return outcome{status: StatusImported}
@@ -277,3 +293,33 @@ func (c *Client) tencentOutcome(result int, op string) outcome {
 
 // uidOf recovers the member account from a job's id, "<guid>_member_<uid>".
 func uidOf(j job) string { return j.id[len(j.part)+len(memberSep):] }
+
+// tencentKind maps a Tencent error code to a sentinel, or nil for codes the
+// table does not know.
+func tencentKind(text string) error {
+	code, err := strconv.Atoi(text)
+	if err != nil {
+		return nil
+	}
+	switch {
+	case code >= 60004 && code <= 60006, code >= 70001 && code <= 70016, code == 70020:
+		return ErrUnauthorized
+	}
+	switch code {
+	case 10002, 70169, 70202, 70500:
+		return ErrTemporary
+	case 10006, 60007, 60011, 60018, 60019:
+		return ErrRateLimited
+	case 10003, 10004, 10011, 10015, 60002, 60003, 60008, 70402:
+		return ErrInvalidRequest
+	case 10005, 70206:
+		return ErrBatchTooLarge
+	case 10007, 60010, 70403:
+		return ErrPermission
+	case 10010, 10019, 70107:
+		return ErrNotFound
+	case 10013:
+		return ErrAlreadyExists
+	}
+	return nil
+}

@@ -127,7 +127,7 @@ func TestNewTencentChecksArguments(t *testing.T) {
 		{"no region", testSDKAppID, testSecretKey, nil, "no region; give WithRegion with one of china, frankfurt, jakarta, mumbai, seoul, singapore, tokyo, usa, or WithBaseURL"},
 		{"bad region", testSDKAppID, testSecretKey, []Option{WithRegion("mars")}, `"mars" is not one of`},
 		{"empty admin", testSDKAppID, testSecretKey, []Option{WithRegion("usa"), WithAdmin(" ")}, "WithAdmin"},
-		{"batch", testSDKAppID, testSecretKey, []Option{WithRegion("usa"), WithBatchSize(301)}, "above Tencent's maximum of 300"},
+		{"batch", testSDKAppID, testSecretKey, []Option{WithRegion("usa"), WithBatchSize(301)}, "above tencent's largest request of 300"},
 		{"sig validity", testSDKAppID, testSecretKey, []Option{WithRegion("usa"), WithUserSigValidity(time.Second)}, "WithUserSigValidity"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -151,7 +151,7 @@ func TestNewTencentRegionsAndDefaults(t *testing.T) {
 		c, err := NewTencent(testSDKAppID, testSecretKey, WithRegion(region))
 		require.NoError(t, err)
 		assert.Equal(t, "https://"+host, c.base)
-		assert.Equal(t, 300, c.batchSize)
+		assert.Equal(t, 300, c.ep.members.maxBatch)
 		assert.Equal(t, defaultAdmin, c.provider.(*tencentChat).admin)
 	}
 	c, err := NewTencent(testSDKAppID, testSecretKey, WithRegion("usa"), WithBaseURL("https://proxy.example"), WithAdmin("ops"))
@@ -319,11 +319,11 @@ func TestTencentCancelledContext(t *testing.T) {
 
 func TestTencentValidation(t *testing.T) {
 	c, s, _ := setupTencent(t, importedAll)
-	created := time.Now().Add(-time.Hour)
 	for _, tc := range []struct {
 		m     Member
 		field string
 	}{
+		{Member{GUID: "g", UID: "u", JoinedAt: time.Unix(999_999_999, 0)}, "joinedAt"},
 		{Member{GUID: "", UID: "u"}, "guid"},
 		{Member{GUID: "g", UID: " "}, "uid"},
 		{Member{GUID: "g", UID: "u", Scope: ScopeModerator}, "scope"},
@@ -331,8 +331,8 @@ func TestTencentValidation(t *testing.T) {
 		{Member{GUID: "g", UID: "u", Banned: true}, "isBanned"},
 		{Member{GUID: "g", UID: "u", UnreadCount: -1}, "unreadMsgNum"},
 		{Member{GUID: "g", UID: "u", JoinedAt: time.Now().Add(time.Hour)}, "joinedAt"},
-		{Member{GUID: "g", UID: "u", JoinedAt: created.Add(-time.Minute), Group: &Group{CreatedAt: created}}, "joinedAt"},
-		{Member{GUID: "g", UID: "u", Group: &Group{GUID: "h"}}, "groupDetails.guid"},
+		{Member{GUID: "g", UID: "u", Group: &Group{GUID: "g"}}, "groupDetails"},
+		{Member{GUID: "g", UID: "u", User: &User{UID: "u"}}, "userDetails"},
 	} {
 		res, err := c.ImportMembers(t.Context(), []Member{tc.m, {GUID: "g", UID: "ok"}})
 		var v *ValidationError

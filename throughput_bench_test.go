@@ -250,11 +250,11 @@ func (p *heapPeak) sample(interval time.Duration) (stop func()) {
 var benchTags = []string{"migrated", "beta"}
 
 // genUsers yields n users as a migration has them, made one at a time.
-func genUsers(n int) iter.Seq[chatimport.User] { return genUsersFrom(0, n) }
+func genUsers(n int) iter.Seq2[chatimport.User, error] { return genUsersFrom(0, n) }
 
-func genUsersFrom(first, n int) iter.Seq[chatimport.User] {
+func genUsersFrom(first, n int) iter.Seq2[chatimport.User, error] {
 	created := time.Unix(1_673_421_419, 0)
-	return func(yield func(chatimport.User) bool) {
+	return func(yield func(chatimport.User, error) bool) {
 		for i := first; i < first+n; i++ {
 			u := chatimport.User{
 				UID:       fmt.Sprintf("user-%08d", i),
@@ -265,7 +265,7 @@ func genUsersFrom(first, n int) iter.Seq[chatimport.User] {
 				Tags:      benchTags,
 				CreatedAt: created,
 			}
-			if !yield(u) {
+			if !yield(u, nil) {
 				return
 			}
 		}
@@ -276,10 +276,10 @@ func groupID(g int) string { return fmt.Sprintf("@TGS#bench%04d", g) }
 
 // genMembers yields n Tencent members spread evenly over groups, one group
 // after the other (as an export walks them).
-func genMembers(n, groups int) iter.Seq[chatimport.Member] {
+func genMembers(n, groups int) iter.Seq2[chatimport.Member, error] {
 	joined := time.Unix(1_673_421_419, 0)
 	perGroup := (n + groups - 1) / groups
-	return func(yield func(chatimport.Member) bool) {
+	return func(yield func(chatimport.Member, error) bool) {
 		for i := range n {
 			m := chatimport.Member{
 				GUID:        groupID(i / perGroup),
@@ -290,7 +290,7 @@ func genMembers(n, groups int) iter.Seq[chatimport.Member] {
 			if i%50 == 0 {
 				m.Scope = chatimport.ScopeAdmin
 			}
-			if !yield(m) {
+			if !yield(m, nil) {
 				return
 			}
 		}

@@ -24,15 +24,29 @@ type User struct {
 //
 // On CometChat, uids differing only in letter case are one user there: the
 // later of two such uids is refused rather than merged.
+//
+// If the context ends or an error befalls every request (bad credentials,
+// no permission), the users not sent are StatusSkipped with that cause.
+// A nil context panics, as in net/http. The result is nil only with an
+// error: ErrUnsupported when the provider cannot import users.
 func (c *Client) ImportUsers(ctx context.Context, users []User) (*ImportResult, error) {
-	return importAll(ctx, c, c.provider.users, users)
+	return importAll(ctx, c, c.ep.users, users)
 }
 
-// ImportUsersSeq is the streaming form of ImportUsers: it pulls users from
-// the sequence only as fast as they are sent, so memory stays bounded by
-// batch size × concurrency, and hands each ItemResult to fn as soon as it is
-// known (not in input order; fn is called from one goroutine at a time,
-// the caller's). It returns what ImportUsers would.
-func (c *Client) ImportUsersSeq(ctx context.Context, users iter.Seq[User], fn func(ItemResult)) error {
-	return importSeq(ctx, c, c.provider.users, users, fn)
+// ImportUsersSeq is the streaming form of ImportUsers, for inputs too large
+// to hold: it pulls users from the sequence only as fast as they are sent
+// and hands each ItemResult to fn as soon as it is known (not in input
+// order; fn is called from one goroutine at a time, the caller's). The
+// source reports a read error as its second value; that ends the import
+// like an error fatal to it, and the error returned wraps it.
+//
+// Memory stays bounded by batch size × concurrency, plus what exact
+// duplicate detection keeps for each distinct uid: its bytes and about 20
+// more (see BENCHMARKS.md). When the context ends, an error is fatal to the
+// whole import or the source fails, it stops pulling users at once: every
+// user it read is reported, none after, and the *ImportError returned says
+// how many it read (Unread, Read). It returns nil when every user read was
+// imported or existed.
+func (c *Client) ImportUsersSeq(ctx context.Context, users iter.Seq2[User, error], fn func(ItemResult)) error {
+	return importSeq(ctx, c, c.ep.users, users, fn)
 }

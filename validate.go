@@ -7,17 +7,9 @@ import (
 	"unicode/utf8"
 )
 
-// CometChat's documented field limits.
-const (
-	maxIDLen   = 100
-	maxNameLen = 100
-	maxURLLen  = 3000
-	maxTags    = 25
-)
-
-// maxUnix is the last 10-digit UNIX time (2286-11-20), the most the
-// providers' timestamps can carry.
-var maxUnix = time.Unix(9_999_999_999, 0)
+// minUnix is the first 10-digit UNIX time, the earliest the providers'
+// timestamps carry.
+var minUnix = time.Unix(1_000_000_000, 0)
 
 // fieldError builds the ValidationError for a field; the engine fills in
 // the item's index and id. The checks take a field's prefix and name apart
@@ -25,25 +17,6 @@ var maxUnix = time.Unix(9_999_999_999, 0)
 // every item would cost an allocation each.
 func fieldError(field, format string, args ...any) *ValidationError {
 	return &ValidationError{Field: field, Reason: fmt.Sprintf(format, args...)}
-}
-
-// checkID applies CometChat's rule for uids and guids: 1 to 100 characters
-// of a–z, A–Z, 0–9, '-' and '_'.
-func checkID(prefix, field, id string) *ValidationError {
-	if id == "" {
-		return fieldError(prefix+field, "is empty")
-	}
-	if len(id) > maxIDLen {
-		return fieldError(prefix+field, "has %d characters, more than %d", len(id), maxIDLen)
-	}
-	for i := 0; i < len(id); i++ {
-		c := id[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
-			r, _ := utf8.DecodeRuneInString(id[i:])
-			return fieldError(prefix+field, "has %q at byte %d; only letters, digits, '-' and '_' are allowed", r, i)
-		}
-	}
-	return nil
 }
 
 func checkLen(prefix, field, s string, limit int, required bool) *ValidationError {
@@ -56,14 +29,19 @@ func checkLen(prefix, field, s string, limit int, required bool) *ValidationErro
 	return nil
 }
 
-// checkTime accepts the zero time (not sent) or a time a 10-digit UNIX
-// timestamp can carry, after 1970 and before 2286-11-20.
-func checkTime(prefix, field string, t time.Time) *ValidationError {
-	if t.IsZero() {
+// checkTime is the one rule for every time an item carries: the zero time
+// (not sent), or a time the providers' 10-digit UNIX seconds carry, from
+// 2001-09-09T01:46:40Z (1,000,000,000) on, and not after now: nothing is
+// created, joined, last active or deactivated in the future. An earlier
+// time would go out with fewer digits, which the providers do not document.
+func checkTime(prefix, field string, t, now time.Time) *ValidationError {
+	switch {
+	case t.IsZero():
 		return nil
-	}
-	if t.Unix() <= 0 || t.After(maxUnix) {
-		return fieldError(prefix+field, "%s is outside 1970..2286 (10-digit UNIX seconds)", t.UTC().Format(time.RFC3339))
+	case t.Before(minUnix):
+		return fieldError(prefix+field, "%s is before 2001-09-09T01:46:40Z: the providers take 10-digit UNIX seconds", t.UTC().Format(time.RFC3339))
+	case t.After(now):
+		return fieldError(prefix+field, "%s is in the future", t.UTC().Format(time.RFC3339))
 	}
 	return nil
 }
@@ -76,84 +54,15 @@ func unix(t time.Time) int64 {
 	return t.Unix()
 }
 
-// checkUser applies CometChat's rules for a user whose uid is uid (a
-// member's user details may leave theirs out); prefix names the field's
-// place ("" or "userDetails.").
-func checkUser(u *User, uid, prefix string) *ValidationError {
-	if v := checkID(prefix, "uid", uid); v != nil {
-		return v
-	}
-	if v := checkLen(prefix, "name", u.Name, maxNameLen, true); v != nil {
-		return v
-	}
-	if v := checkLen(prefix, "avatar", u.Avatar, maxURLLen, false); v != nil {
-		return v
-	}
-	if v := checkLen(prefix, "link", u.Link, maxURLLen, false); v != nil {
-		return v
-	}
-	if v := checkTime(prefix, "createdAt", u.CreatedAt); v != nil {
-		return v
-	}
-	if v := checkTime(prefix, "lastActiveAt", u.LastActiveAt); v != nil {
-		return v
-	}
-	if v := checkTime(prefix, "deactivatedAt", u.DeactivatedAt); v != nil {
-		return v
-	}
-	if len(u.Tags) > maxTags {
-		return fieldError(prefix+"tags", "has %d tags, more than %d", len(u.Tags), maxTags)
-	}
-	return nil
-}
-
-// checkGroup applies CometChat's rules for the details of group guid.
-func checkGroup(g *Group, guid, prefix string) *ValidationError {
-	if v := checkID(prefix, "guid", guid); v != nil {
-		return v
-	}
-	if v := checkLen(prefix, "name", g.Name, maxNameLen, true); v != nil {
-		return v
-	}
-	switch t := g.Type; t {
-	case GroupPublic, GroupPrivate:
-	case GroupPassword:
-		if g.Password == "" {
-			return fieldError(prefix+"password", "is required for a password group")
-		}
-	case "":
-		return fieldError(prefix+"type", "is empty; want public, password or private")
-	default:
-		return fieldError(prefix+"type", "is %q; want public, password or private", string(t))
-	}
-	if g.Owner != "" {
-		if v := checkID(prefix, "owner", g.Owner); v != nil {
-			return v
-		}
-	}
-	if v := checkLen(prefix, "icon", g.Icon, maxURLLen, false); v != nil {
-		return v
-	}
-	if len(g.Tags) > maxTags {
-		return fieldError(prefix+"tags", "has %d tags, more than %d", len(g.Tags), maxTags)
-	}
-	return checkTime(prefix, "createdAt", g.CreatedAt)
-}
-
-// checkJoinedAt applies both providers' rule: a member joins after its group
-// was created and not in the future.
+// checkJoinedAt applies the providers' rule: a member joins strictly after
+// its group was created (CometChat refuses a joinedAt equal to createdAt
+// with ERR_IMPORT_INVALID_JOINEDAT) and not in the future.
 func checkJoinedAt(field string, joined time.Time, g *Group, now time.Time) *ValidationError {
-	if joined.IsZero() {
-		return nil
-	}
-	if v := checkTime("", field, joined); v != nil {
+	if v := checkTime("", field, joined, now); v != nil || joined.IsZero() {
 		return v
 	}
-	if joined.After(now) {
-		return fieldError(field, "%s is in the future", joined.UTC().Format(time.RFC3339))
-	}
-	if g != nil && !g.CreatedAt.IsZero() && joined.Before(g.CreatedAt) {
-		return fieldError(field, "%s is before the group was created (%s)",
+	if g != nil && !g.CreatedAt.IsZero() && !joined.After(g.CreatedAt) {
+		return fieldError(field, "%s is not after the group was created (%s)",
 			joined.UTC().Format(time.RFC3339), g.CreatedAt.UTC().Format(time.RFC3339))
 	}
 	return nil

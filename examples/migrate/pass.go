@@ -14,7 +14,7 @@ type kind[T any] struct {
 	name   string
 	decode func(inputLine) (T, error)
 	id     func(*T) string
-	send   func(*chatimport.Client, context.Context, iter.Seq[T], func(chatimport.ItemResult)) error
+	send   func(*chatimport.Client, context.Context, iter.Seq2[T, error], func(chatimport.ItemResult)) error
 }
 
 var (
@@ -61,7 +61,7 @@ func (p *pass[T]) run(ctx context.Context) error {
 	// The sequence and the result callback both run on this goroutine (the
 	// library pulls items and calls back from its caller's), so the state
 	// above needs no lock.
-	items := func(yield func(T) bool) {
+	items := func(yield func(T, error) bool) {
 		readErr = scanLines(r, func(l inputLine) bool {
 			item, err := p.kind.decode(l)
 			if err != nil {
@@ -81,7 +81,7 @@ func (p *pass[T]) run(ctx context.Context) error {
 				p.watch.fed(seq, &item)
 			}
 			seq++
-			return yield(item)
+			return yield(item, nil)
 		})
 	}
 	err = p.kind.send(p.client, ctx, items, func(r chatimport.ItemResult) {

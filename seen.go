@@ -1,0 +1,181 @@
+package chatimport
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"hash/maphash"
+	"math"
+)
+
+// seenSet remembers every distinct key an import admitted, exactly: each
+// decision compares key bytes, never hashes alone. The keys live in chunks
+// that never move, as records of the key, the first item's index and a hash
+// of its encoding; an open-addressing table of 4-byte references finds them.
+//
+// Per distinct id it costs the key's length plus 13 bytes of record (one
+// length byte for keys under 128 bytes, 4 of index, 8 of encoding hash),
+// and 4 bytes a table slot at a load of at most ¾: with 12-byte ids, about
+// 31 bytes per id on average, 28 to 35 as the table fills. A grow briefly
+// holds the old table beside the new one.
+type seenSet struct {
+	hashOf func([]byte) uint64 // a tests' hook: they force collisions through it
+	fold   bool
+	chunks [][]byte // append-only; a record never spans two
+	table  []uint32 // 0 is empty; otherwise a record's offset
+	n      int
+	lower  []byte // scratch for a folded key
+}
+
+// seenChunk is the size of a chunk of records: large enough that the
+// chunk list stays short, small enough that a small import stays light.
+const seenChunk = 1 << 20
+
+// seenEntry is what a repeat learns of the first item with its key.
+type seenEntry struct {
+	index    int
+	wireHash uint64
+}
+
+func newSeenSet(fold bool, sizeHint int) *seenSet {
+	size := 64
+	for size*3/4 < sizeHint {
+		size *= 2
+	}
+	seed := maphash.MakeSeed()
+	return &seenSet{hashOf: func(b []byte) uint64 { return maphash.Bytes(seed, b) }, fold: fold, table: make([]uint32, size)}
+}
+
+// add looks key up. When no key equal to it (or, folding, equal but for
+// ASCII case) is there, it records key with the item's index and encoding
+// hash and reports found false. Otherwise it reports the first item's
+// entry, and exact: whether the two keys are equal byte for byte.
+// It fails only when the records would pass 4 GiB, the most a 4-byte
+// reference can address: over a hundred million ids.
+func (s *seenSet) add(key []byte, index int, wireHash uint64) (prior seenEntry, exact, found bool, err error) {
+	h := s.hash(key)
+	mask := uint64(len(s.table) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		ref := s.table[i]
+		if ref == 0 {
+			break
+		}
+		stored, entry := s.record(ref)
+		if s.equal(stored, key) {
+			return entry, bytes.Equal(stored, key), true, nil
+		}
+	}
+	ref, ok := s.store(key, index, wireHash)
+	if !ok {
+		return seenEntry{}, false, false, errSeenFull
+	}
+	if (s.n+1)*4 > len(s.table)*3 {
+		s.grow()
+	}
+	s.insert(h, ref)
+	s.n++
+	return seenEntry{}, false, false, nil
+}
+
+var errSeenFull = errors.New("chatimport: duplicate detection holds 4 GiB of ids at most; split the import")
+
+func (s *seenSet) equal(a, b []byte) bool {
+	if s.fold {
+		return asciiEqualFold(a, b)
+	}
+	return bytes.Equal(a, b)
+}
+
+func (s *seenSet) hash(key []byte) uint64 {
+	if !s.fold {
+		return s.hashOf(key)
+	}
+	s.lower = s.lower[:0]
+	for _, c := range key {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		s.lower = append(s.lower, c)
+	}
+	return s.hashOf(s.lower)
+}
+
+func (s *seenSet) insert(h uint64, ref uint32) {
+	mask := uint64(len(s.table) - 1)
+	i := h & mask
+	for s.table[i] != 0 {
+		i = (i + 1) & mask
+	}
+	s.table[i] = ref
+}
+
+func (s *seenSet) grow() {
+	old := s.table
+	s.table = make([]uint32, 2*len(old))
+	for _, ref := range old {
+		if ref != 0 {
+			key, _ := s.record(ref)
+			s.insert(s.hash(key), ref)
+		}
+	}
+}
+
+// store appends a record and returns its offset: the chunk's number times
+// seenChunk plus the place in it. Offset 0 is never handed out (the first
+// chunk starts with a byte of padding), so 0 can mean empty.
+func (s *seenSet) store(key []byte, index int, wireHash uint64) (uint32, bool) {
+	need := binary.MaxVarintLen64 + len(key) + 12
+	last := len(s.chunks) - 1
+	if last < 0 || cap(s.chunks[last])-len(s.chunks[last]) < need {
+		if need > seenChunk || len(s.chunks) >= math.MaxUint32/seenChunk {
+			return 0, false
+		}
+		c := make([]byte, 0, seenChunk)
+		if last < 0 {
+			c = append(c, 0)
+		}
+		s.chunks = append(s.chunks, c)
+		last++
+	}
+	c := s.chunks[last]
+	off := uint32(last*seenChunk + len(c))
+	c = binary.AppendUvarint(c, uint64(len(key)))
+	c = append(c, key...)
+	c = binary.LittleEndian.AppendUint32(c, uint32(min(index, math.MaxUint32)))
+	c = binary.LittleEndian.AppendUint64(c, wireHash)
+	s.chunks[last] = c
+	return off, true
+}
+
+func (s *seenSet) record(ref uint32) ([]byte, seenEntry) {
+	c := s.chunks[ref/seenChunk][ref%seenChunk:]
+	n, w := binary.Uvarint(c)
+	c = c[w:]
+	key := c[:n:n]
+	c = c[n:]
+	return key, seenEntry{index: int(binary.LittleEndian.Uint32(c)), wireHash: binary.LittleEndian.Uint64(c[4:])}
+}
+
+// asciiEqualFold is bytes.EqualFold for ASCII letters only: the providers
+// fold ASCII case, and a Unicode fold would merge ids they keep apart.
+func asciiEqualFold(a, b []byte) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		x, y := a[i], b[i]
+		if x == y {
+			continue
+		}
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
