@@ -64,4 +64,6 @@ type endpoints struct {
 	members *importEndpoint[Member]
 
 	listMembers func(c *Client, guid string, opts *ListMembersOptions) *Pager[Member]
+	listUsers   func(c *Client, opts *ListUsersOptions) *Pager[User]
+	listGroups  func(c *Client, opts *ListGroupsOptions) *Pager[Group]
 }

@@ -39,3 +39,26 @@ func (c *Client) ImportGroups(ctx context.Context, groups []Group) (*ImportResul
 func (c *Client) ImportGroupsSeq(ctx context.Context, groups iter.Seq2[Group, error], fn func(ItemResult)) error {
 	return importSeq(ctx, c, c.ep.groups, groups, fn)
 }
+
+// ListGroupsOptions pages a listing of an app's groups. nil or the zero
+// value lists every group, in the provider's largest pages.
+type ListGroupsOptions struct {
+	PerPage int `url:"perPage,omitempty"` // page size; 0: the provider's largest
+	Page    int `url:"page,omitempty"`    // the page to start at, from 1; 0: the first
+}
+
+// ListGroups returns every group of the app, page after page, for use in
+// one range loop, with the loop rules of ListMembers.
+func (c *Client) ListGroups(ctx context.Context, opts *ListGroupsOptions) iter.Seq2[Group, error] {
+	p := c.GroupsPager(opts)
+	return func(yield func(Group, error) bool) { p.fresh().All(ctx)(yield) }
+}
+
+// GroupsPager returns a pager over the app's groups, for walks that save
+// their Position and resume after a stop; see MembersPager.
+func (c *Client) GroupsPager(opts *ListGroupsOptions) *Pager[Group] {
+	if c.ep.listGroups == nil {
+		return failedPager[Group](c.unsupported("listing groups"))
+	}
+	return c.ep.listGroups(c, opts)
+}

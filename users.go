@@ -50,3 +50,26 @@ func (c *Client) ImportUsers(ctx context.Context, users []User) (*ImportResult, 
 func (c *Client) ImportUsersSeq(ctx context.Context, users iter.Seq2[User, error], fn func(ItemResult)) error {
 	return importSeq(ctx, c, c.ep.users, users, fn)
 }
+
+// ListUsersOptions pages a listing of an app's users. nil or the zero value
+// lists every user, in the provider's largest pages.
+type ListUsersOptions struct {
+	PerPage int `url:"perPage,omitempty"` // page size; 0: the provider's largest
+	Page    int `url:"page,omitempty"`    // the page to start at, from 1; 0: the first
+}
+
+// ListUsers returns every user of the app, page after page, for use in one
+// range loop, with the loop rules of ListMembers.
+func (c *Client) ListUsers(ctx context.Context, opts *ListUsersOptions) iter.Seq2[User, error] {
+	p := c.UsersPager(opts)
+	return func(yield func(User, error) bool) { p.fresh().All(ctx)(yield) }
+}
+
+// UsersPager returns a pager over the app's users, for walks that save
+// their Position and resume after a stop; see MembersPager.
+func (c *Client) UsersPager(opts *ListUsersOptions) *Pager[User] {
+	if c.ep.listUsers == nil {
+		return failedPager[User](c.unsupported("listing users"))
+	}
+	return c.ep.listUsers(c, opts)
+}
