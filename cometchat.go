@@ -158,6 +158,9 @@ func memberID(m *Member, a *arena) string { return a.join(m.GUID, memberSep, m.U
 // *ValidationError naming it; metadata is the only part of an item that can
 // fail to encode.
 func metadataError(b []byte, err error) ([]byte, error) {
+	if err == nil {
+		return b, nil
+	}
 	var me *cometchat.MetadataError
 	if errors.As(err, &me) {
 		return nil, fieldError(me.Field, "does not encode as JSON: %v", me.Err)

@@ -156,7 +156,11 @@ func runImport[T any](ctx context.Context, c *Client, ep *importEndpoint[T], ite
 	var srcErr error
 	admitted := func(yield func(job) bool) {
 		i := 0
-		for item, err := range items {
+		// One variable for all items: taking the address of the loop's own
+		// would move every item to the heap.
+		var item T
+		var err error
+		for item, err = range items {
 			if err != nil {
 				srcErr = fmt.Errorf("chatimport: reading item %d: %w", i, err)
 				stop(srcErr)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"hash/maphash"
 	"math"
+	"math/bits"
 )
 
 // seenSet remembers every distinct key an import admitted, exactly: each
@@ -13,11 +14,12 @@ import (
 // that never move, as records of the key, the first item's index and a hash
 // of its encoding; an open-addressing table of 4-byte references finds them.
 //
-// Per distinct id it costs the key's length plus 13 bytes of record (one
-// length byte for keys under 128 bytes, 4 of index, 8 of encoding hash),
-// and 4 bytes a table slot at a load of at most ¾: with 12-byte ids, about
-// 31 bytes per id on average, 28 to 35 as the table fills. A grow briefly
-// holds the old table beside the new one.
+// Per distinct id it costs the key's length plus 12 bytes of record (one
+// length byte for keys under 128 bytes, the index as a varint, 3 bytes
+// below two million, and 8 of encoding hash), and 4 bytes a table slot at
+// a load between ½ and ¾ (the table grows by half when it is ¾ full): with
+// 13-byte ids, 31 to 33 bytes per id. A grow briefly holds the old table
+// beside the new one.
 type seenSet struct {
 	hashOf func([]byte) uint64 // a tests' hook: they force collisions through it
 	fold   bool
@@ -40,7 +42,7 @@ type seenEntry struct {
 func newSeenSet(fold bool, sizeHint int) *seenSet {
 	size := 64
 	for size*3/4 < sizeHint {
-		size *= 2
+		size += size / 2
 	}
 	seed := maphash.MakeSeed()
 	return &seenSet{hashOf: func(b []byte) uint64 { return maphash.Bytes(seed, b) }, fold: fold, table: make([]uint32, size)}
@@ -54,8 +56,7 @@ func newSeenSet(fold bool, sizeHint int) *seenSet {
 // reference can address: over a hundred million ids.
 func (s *seenSet) add(key []byte, index int, wireHash uint64) (prior seenEntry, exact, found bool, err error) {
 	h := s.hash(key)
-	mask := uint64(len(s.table) - 1)
-	for i := h & mask; ; i = (i + 1) & mask {
+	for i := s.slot(h); ; i = s.next(i) {
 		ref := s.table[i]
 		if ref == 0 {
 			break
@@ -101,17 +102,30 @@ func (s *seenSet) hash(key []byte) uint64 {
 }
 
 func (s *seenSet) insert(h uint64, ref uint32) {
-	mask := uint64(len(s.table) - 1)
-	i := h & mask
+	i := s.slot(h)
 	for s.table[i] != 0 {
-		i = (i + 1) & mask
+		i = s.next(i)
 	}
 	s.table[i] = ref
 }
 
+// slot maps a hash onto the table by multiplication, so the table's size
+// need not be a power of two and can grow by half rather than double.
+func (s *seenSet) slot(h uint64) int {
+	hi, _ := bits.Mul64(h, uint64(len(s.table)))
+	return int(hi)
+}
+
+func (s *seenSet) next(i int) int {
+	if i++; i == len(s.table) {
+		return 0
+	}
+	return i
+}
+
 func (s *seenSet) grow() {
 	old := s.table
-	s.table = make([]uint32, 2*len(old))
+	s.table = make([]uint32, len(old)+len(old)/2)
 	for _, ref := range old {
 		if ref != 0 {
 			key, _ := s.record(ref)
@@ -124,13 +138,16 @@ func (s *seenSet) grow() {
 // seenChunk plus the place in it. Offset 0 is never handed out (the first
 // chunk starts with a byte of padding), so 0 can mean empty.
 func (s *seenSet) store(key []byte, index int, wireHash uint64) (uint32, bool) {
-	need := binary.MaxVarintLen64 + len(key) + 12
+	need := 2*binary.MaxVarintLen64 + len(key) + 8
 	last := len(s.chunks) - 1
-	if last < 0 || cap(s.chunks[last])-len(s.chunks[last]) < need {
+	if last < 0 || len(s.chunks[last])+need > seenChunk {
 		if need > seenChunk || len(s.chunks) >= math.MaxUint32/seenChunk {
 			return 0, false
 		}
-		c := make([]byte, 0, seenChunk)
+		// A chunk starts small and grows in place up to seenChunk, so that
+		// a small import pays for little; its records move with it, which
+		// offsets allow.
+		c := make([]byte, 0, min(seenChunk, 256))
 		if last < 0 {
 			c = append(c, 0)
 		}
@@ -138,10 +155,15 @@ func (s *seenSet) store(key []byte, index int, wireHash uint64) (uint32, bool) {
 		last++
 	}
 	c := s.chunks[last]
+	if cap(c)-len(c) < need {
+		grown := make([]byte, len(c), min(seenChunk, max(2*cap(c), len(c)+need)))
+		copy(grown, c)
+		c = grown
+	}
 	off := uint32(last*seenChunk + len(c))
 	c = binary.AppendUvarint(c, uint64(len(key)))
 	c = append(c, key...)
-	c = binary.LittleEndian.AppendUint32(c, uint32(min(index, math.MaxUint32)))
+	c = binary.AppendUvarint(c, uint64(index))
 	c = binary.LittleEndian.AppendUint64(c, wireHash)
 	s.chunks[last] = c
 	return off, true
@@ -153,7 +175,8 @@ func (s *seenSet) record(ref uint32) ([]byte, seenEntry) {
 	c = c[w:]
 	key := c[:n:n]
 	c = c[n:]
-	return key, seenEntry{index: int(binary.LittleEndian.Uint32(c)), wireHash: binary.LittleEndian.Uint64(c[4:])}
+	index, w := binary.Uvarint(c)
+	return key, seenEntry{index: int(index), wireHash: binary.LittleEndian.Uint64(c[w:])}
 }
 
 // asciiEqualFold is bytes.EqualFold for ASCII letters only: the providers
