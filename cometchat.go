@@ -29,6 +29,7 @@ const (
 	cometChatImports = "cometchat.import"
 	cometChatLists   = "cometchat.list"
 	cometChatBatch   = 50
+	cometChatEntity  = 10_000 // "POST body ≤ 10 KB" for one entity; 10,000 is the safe reading
 )
 
 var cometRegions = []string{"us", "eu", "in"}
@@ -119,7 +120,7 @@ func (p *cometChat) endpoints() endpoints {
 	return endpoints{
 		// https://www.cometchat.com/docs/rest-api/data-import
 		users: &importEndpoint[User]{
-			what: "user", idField: "uid", maxBatch: cometChatBatch, budget: cometChatImports,
+			what: "user", idField: "uid", maxBatch: cometChatBatch, maxWire: cometChatEntity, budget: cometChatImports,
 			id:    func(u *User, _ *arena) string { return u.UID },
 			key:   appendID[User],
 			fold:  true,
@@ -131,7 +132,7 @@ func (p *cometChat) endpoints() endpoints {
 			send: cometChatImport(cometchat.PathImportUsers, "users"),
 		},
 		members: &importEndpoint[Member]{
-			what: "member", idField: "memberId", maxBatch: cometChatBatch, budget: cometChatImports,
+			what: "member", idField: "memberId", maxBatch: cometChatBatch, maxWire: cometChatEntity, budget: cometChatImports,
 			id:    memberID,
 			key:   appendID[Member],
 			fold:  true,

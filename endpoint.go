@@ -14,6 +14,7 @@ type importEndpoint[T any] struct {
 	what     string // what an item is ("user", "group", "member"), for messages
 	idField  string // the field named when two ids collide
 	maxBatch int    // the most items one request may carry
+	maxWire  int    // the most bytes one item's encoding may take; 0: no bound of its own
 	budget   string // the name of the pacing budget it draws on
 	// id is the item's id as ItemResult reports it; a composed id is built
 	// in the arena.

@@ -56,6 +56,10 @@ func (in *intake[T]) admit(index int, item *T) (job, *ItemResult) {
 		v.Index, v.ID = index, id
 		return refuse(StatusFailed, v)
 	}
+	if ep.maxWire > 0 && len(wire) > ep.maxWire {
+		return refuse(StatusFailed, &ValidationError{Index: index, ID: id, Field: ep.what,
+			Reason: fmt.Sprintf("the %s encodes to %d bytes, more than the %d the provider takes for one", ep.what, len(wire), ep.maxWire)})
+	}
 	in.key = ep.key(in.key[:0], item, id)
 	wireHash := in.seen.hashOf(wire)
 	prior, exact, found, err := in.seen.add(in.key, index, wireHash)

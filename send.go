@@ -25,6 +25,14 @@ func sendBatch[T any](ctx context.Context, c *Client, stop context.CancelCauseFu
 			return out
 		}
 		outcomes, err := ep.send(ctx, c, jobs)
+		if err != nil && len(jobs) > 1 && refusedWhole(err) {
+			// One bad item can make the server refuse its whole request:
+			// halve the batch until the bad items stand alone, rather than
+			// fail their good neighbours with them.
+			half := len(jobs) / 2
+			out = append(out, sendBatch(ctx, c, stop, ep, jobs[:half])...)
+			return append(out, sendBatch(ctx, c, stop, ep, jobs[half:])...)
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				err = context.Cause(ctx)
@@ -54,6 +62,13 @@ func sendBatch[T any](ctx context.Context, c *Client, stop context.CancelCauseFu
 		}
 		jobs = again
 	}
+}
+
+// refusedWhole reports whether the server refused a whole request as
+// invalid, which one bad item in it can cause.
+func refusedWhole(err error) bool {
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && apiErr.Kind() == ErrInvalidRequest
 }
 
 // fatal reports whether err will befall every other request of the import

@@ -144,14 +144,22 @@ func AppendMember(dst []byte, m *Member) ([]byte, error) {
 	return o.End(), nil
 }
 
+// MaxMetadata is the most bytes an entity's encoded metadata may take.
+// CometChat documents "5 KB"; 5,000 is the safe reading of it.
+const MaxMetadata = 5000
+
 func appendMetadata(o *wirejson.Object, md map[string]any, prefix string) error {
 	if len(md) == 0 {
 		return nil
 	}
 	o.Key("metadata")
+	start := len(o.Buf)
 	var err error
 	if o.Buf, err = wirejson.AppendAny(o.Buf, md); err != nil {
 		return &MetadataError{Field: prefix + "metadata", Err: err}
+	}
+	if n := len(o.Buf) - start; n > MaxMetadata {
+		return &MetadataError{Field: prefix + "metadata", Err: fmt.Errorf("encodes to %d bytes, more than CometChat's %d", n, MaxMetadata)}
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package wirejson
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"math"
 	"slices"
 	"strconv"
@@ -160,7 +161,22 @@ func AppendValue(dst []byte, v any) ([]byte, error) {
 // map[string]any, []any, []string) and through encoding/json for any other:
 // metadata is usually the first kind, and reflection costs it two
 // allocations per entry.
-func AppendAny(dst []byte, v any) ([]byte, error) {
+//
+// Values nested deeper than MaxDepth are refused with ErrTooDeep, so that a
+// map holding itself ends in an error rather than a stack overflow, and no
+// item carries more nesting than a server's parser takes.
+func AppendAny(dst []byte, v any) ([]byte, error) { return appendAny(dst, v, 0) }
+
+// MaxDepth is the deepest nesting AppendAny encodes.
+const MaxDepth = 64
+
+// ErrTooDeep is a value nested deeper than MaxDepth, or one that holds itself.
+var ErrTooDeep = errors.New("nests deeper than 64 levels, or holds itself")
+
+func appendAny(dst []byte, v any, depth int) ([]byte, error) {
+	if depth > MaxDepth {
+		return dst, ErrTooDeep
+	}
 	switch v := v.(type) {
 	case nil:
 		return append(dst, "null"...), nil
@@ -208,19 +224,19 @@ func AppendAny(dst []byte, v any) ([]byte, error) {
 				dst = append(dst, ',')
 			}
 			var err error
-			if dst, err = AppendAny(dst, e); err != nil {
+			if dst, err = appendAny(dst, e, depth+1); err != nil {
 				return dst, err
 			}
 		}
 		return append(dst, ']'), nil
 	case map[string]any:
-		return appendMap(dst, v)
+		return appendMap(dst, v, depth)
 	}
 	return AppendValue(dst, v)
 }
 
 // appendMap writes keys in sorted order, as encoding/json does.
-func appendMap(dst []byte, m map[string]any) ([]byte, error) {
+func appendMap(dst []byte, m map[string]any, depth int) ([]byte, error) {
 	if m == nil {
 		return append(dst, "null"...), nil
 	}
@@ -238,7 +254,7 @@ func appendMap(dst []byte, m map[string]any) ([]byte, error) {
 		dst = AppendString(dst, k)
 		dst = append(dst, ':')
 		var err error
-		if dst, err = AppendAny(dst, m[k]); err != nil {
+		if dst, err = appendAny(dst, m[k], depth+1); err != nil {
 			return dst, err
 		}
 	}

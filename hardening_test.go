@@ -1,0 +1,85 @@
+package chatimport
+
+import (
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func deep(levels int) map[string]any {
+	m := map[string]any{"leaf": true}
+	for range levels {
+		m = map[string]any{"n": m}
+	}
+	return m
+}
+
+// A poison item is refused on its own before any request; its neighbours go.
+func TestPoisonItemsAreRefusedAlone(t *testing.T) {
+	cyclic := map[string]any{}
+	cyclic["self"] = cyclic
+	for name, tc := range map[string]struct {
+		md    map[string]any
+		field string
+	}{
+		"a cycle":           {cyclic, "metadata"},
+		"10,000 levels":     {deep(10_000), "metadata"},
+		"17 MiB":            {map[string]any{"blob": strings.Repeat("x", 17<<20)}, "metadata"},
+		"over 5 KB":         {map[string]any{"blob": strings.Repeat("x", 5000)}, "metadata"},
+		"entity over 10 KB": {nil, "user"},
+	} {
+		c, mux, _ := setup(t)
+		var sent atomic.Int32
+		mux.HandleFunc("POST /data_import/users", func(w http.ResponseWriter, r *http.Request) {
+			body := decodeImport(t, r)
+			sent.Add(int32(len(body.Users)))
+			answerAll(w, body.Users)
+		})
+		bad := User{UID: "bad", Name: "Bad", Metadata: tc.md}
+		if tc.md == nil {
+			bad.Tags = []string{strings.Repeat("t", 3000), strings.Repeat("t", 3000), strings.Repeat("t", 3000), strings.Repeat("t", 3000)}
+		}
+		in := append(users("a", "b"), bad)
+		in = append(in, users("c")...)
+		res, err := c.ImportUsers(t.Context(), in)
+		require.Error(t, err, name)
+		var v *ValidationError
+		require.ErrorAs(t, res.Items[2].Err, &v, name)
+		assert.Equal(t, tc.field, v.Field, name)
+		assert.Equal(t, 2, v.Index, name)
+		for _, i := range []int{0, 1, 3} {
+			assert.Equal(t, StatusImported, res.Items[i].Status, "%s: item %d", name, i)
+		}
+		assert.EqualValues(t, 3, sent.Load(), name)
+	}
+}
+
+// A server that refuses a whole batch for one bad item: the batch is halved
+// until the bad item stands alone, and the others are imported.
+func TestBatchRefusedWholeIsSplitToFindTheBadItem(t *testing.T) {
+	c, mux, _ := setup(t, WithBatchSize(8))
+	var requests atomic.Int32
+	mux.HandleFunc("POST /data_import/users", func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		body := decodeImport(t, r)
+		if _, poisoned := body.Users["u5"]; poisoned {
+			cometError(w, http.StatusBadRequest, "ERR_BAD_REQUEST", "the request is invalid")
+			return
+		}
+		answerAll(w, body.Users)
+	})
+	res, err := c.ImportUsers(t.Context(), users("u0", "u1", "u2", "u3", "u4", "u5", "u6", "u7"))
+	require.ErrorIs(t, err, ErrInvalidRequest)
+	for i, r := range res.Items {
+		if i == 5 {
+			assert.Equal(t, StatusFailed, r.Status)
+			continue
+		}
+		assert.Equal(t, StatusImported, r.Status, "item %d", i)
+	}
+	assert.EqualValues(t, 7, requests.Load(), "8 → 4+4 → 2+2 → 1+1: seven requests")
+}
