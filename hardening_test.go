@@ -1,6 +1,8 @@
 package chatimport
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -82,4 +84,36 @@ func TestBatchRefusedWholeIsSplitToFindTheBadItem(t *testing.T) {
 		assert.Equal(t, StatusImported, r.Status, "item %d", i)
 	}
 	assert.EqualValues(t, 7, requests.Load(), "8 → 4+4 → 2+2 → 1+1: seven requests")
+}
+
+// Members of 1,000 groups in random order still go in full requests: a
+// slice is grouped by group up front, and only each group's last request
+// is short.
+func TestInterleavedGroupsGoInFullRequests(t *testing.T) {
+	c, s, _ := setupTencent(t, importedAll, WithBatchSize(10))
+	const groups, perGroup = 1000, 25
+	var in []Member
+	for g := range groups {
+		in = append(in, tencentMembers(fmt.Sprintf("g%04d", g), perGroup)...)
+	}
+	rand.New(rand.NewPCG(1, 2)).Shuffle(len(in), func(i, j int) { in[i], in[j] = in[j], in[i] })
+	res, err := c.ImportMembers(t.Context(), in)
+	require.NoError(t, err)
+	assert.Equal(t, len(in), res.Count(StatusImported))
+	for i, r := range res.Items {
+		require.Equal(t, i, r.Index)
+		require.Equal(t, in[i].ID(), r.ID)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	short := map[string]int{}
+	for _, call := range s.calls {
+		if len(call.members) < 10 {
+			short[call.groupID]++
+		}
+	}
+	assert.Len(t, s.calls, groups*3, "25 members a group: 10, 10 and 5")
+	for g, n := range short {
+		assert.Equal(t, 1, n, "group %s has one short request, its last", g)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"iter"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/chatimport/chatimport/internal/batch"
@@ -73,22 +74,50 @@ func importAll[T any](ctx context.Context, c *Client, ep *importEndpoint[T], ite
 		return nil, c.unsupported(kindOf[T]())
 	}
 	res := &ImportResult{Items: make([]ItemResult, len(items))}
+	order := sendingOrder(ep, items)
 	src := func(yield func(T, error) bool) {
-		for i := range items {
+		for _, i := range order {
 			if !yield(items[i], nil) {
 				return
 			}
 		}
 	}
-	err := runImport(ctx, c, ep, src, func(i int) *T { return &items[i] }, len(items), func(r ItemResult) { res.Items[r.Index] = r })
+	in := input[T]{items: src, index: func(n int) int { return order[n] }, first: func(i int) *T { return &items[i] }, size: len(items)}
+	err := runImport(ctx, c, ep, in, func(r ItemResult) { res.Items[r.Index] = r })
 	var ie *ImportError
 	if errors.As(err, &ie) && ie.Unread {
-		for i := ie.Read; i < len(items); i++ {
+		for _, i := range order[ie.Read:] {
 			res.Items[i] = ItemResult{Index: i, ID: ep.id(&items[i], &arena{}), Status: StatusSkipped, Err: ie.stopped}
 		}
 		ie.Skipped += len(items) - ie.Read
 	}
 	return res, err
+}
+
+// sendingOrder is the order a slice's items are read in: input order, or,
+// for an endpoint that sends one part per request (Tencent's members, one
+// group a request), grouped by part and in input order within each, so
+// that interleaved groups still go in full requests.
+func sendingOrder[T any](ep *importEndpoint[T], items []T) []int {
+	order := make([]int, len(items))
+	for i := range order {
+		order[i] = i
+	}
+	if ep.part != nil {
+		slices.SortStableFunc(order, func(a, b int) int { return strings.Compare(ep.part(&items[a]), ep.part(&items[b])) })
+	}
+	return order
+}
+
+// input is what an import reads: the items, and for a slice the input
+// index of the n-th item read (its order may be grouped), the item at an
+// input index (so a repeat is compared with its first exactly) and the
+// number of items.
+type input[T any] struct {
+	items iter.Seq2[T, error]
+	index func(n int) int
+	first func(i int) *T
+	size  int
 }
 
 // importSeq runs an import over a stream, handing each result to fn.
@@ -101,8 +130,13 @@ func importSeq[T any](ctx context.Context, c *Client, ep *importEndpoint[T], ite
 	case fn == nil:
 		return errors.New("chatimport: nil result func")
 	}
-	return runImport(ctx, c, ep, items, nil, 0, fn)
+	return runImport(ctx, c, ep, input[T]{items: items}, fn)
 }
+
+// maxHeld bounds the items a stream holds in partial batches while its parts
+// interleave (Tencent members of many groups, in no order): about 2.5 MB
+// of members. Past it the fullest partial batch goes out early.
+const maxHeld = 16 << 10
 
 func kindOf[T any]() string {
 	switch any((*T)(nil)).(type) {
@@ -116,16 +150,15 @@ func kindOf[T any]() string {
 
 // runImport admits items one by one, cuts them into batches, sends up to
 // the endpoint's concurrency of batches at once and hands every item's
-// result to emit, from the calling goroutine. first returns an input item
-// by index when the input is a slice (so a repeat is compared with it
-// exactly), else nil; sizeHint is the number of items when known, else 0.
+// result to emit, from the calling goroutine.
 //
-// Memory stays bounded by batch size × concurrency plus what duplicate
-// detection keeps per distinct id (see seenSet). When the context ends, an
+// Memory stays bounded by batch size × concurrency, plus at most
+// maxHeld items in partial batches while parts interleave, plus what
+// duplicate detection keeps per distinct id (see seenSet). When the context ends, an
 // error is fatal to the whole import or the source fails, it stops pulling
 // items at once: the ones read are all reported, and the returned
 // *ImportError says the rest was not read.
-func runImport[T any](ctx context.Context, c *Client, ep *importEndpoint[T], items iter.Seq2[T, error], first func(int) *T, sizeHint int, emit func(ItemResult)) error {
+func runImport[T any](ctx context.Context, c *Client, ep *importEndpoint[T], src input[T], emit func(ItemResult)) error {
 	ctx, stop := context.WithCancelCause(ctx)
 	defer stop(nil)
 	conc := c.concurrencyOf(ep.budget)
@@ -152,7 +185,7 @@ func runImport[T any](ctx context.Context, c *Client, ep *importEndpoint[T], ite
 			deliver(r)
 		}
 	}
-	in := newIntake(ep, c.now, first, sizeHint)
+	in := newIntake(ep, c.now, src.first, src.size)
 	var srcErr error
 	admitted := func(yield func(job) bool) {
 		i := 0
@@ -160,13 +193,16 @@ func runImport[T any](ctx context.Context, c *Client, ep *importEndpoint[T], ite
 		// would move every item to the heap.
 		var item T
 		var err error
-		for item, err = range items {
+		for item, err = range src.items {
 			if err != nil {
 				srcErr = fmt.Errorf("chatimport: reading item %d: %w", i, err)
 				stop(srcErr)
 				return
 			}
 			index := i
+			if src.index != nil {
+				index = src.index(i)
+			}
 			i++
 			summary.Read = i
 			if ctx.Err() != nil {
@@ -189,7 +225,7 @@ func runImport[T any](ctx context.Context, c *Client, ep *importEndpoint[T], ite
 		size = ep.maxBatch
 	}
 	// Keys are unique already (intake skips repeats), so Split need not check.
-	for jobs := range batch.Split(admitted, size, nil, jobPart) {
+	for jobs := range batch.Split(admitted, size, maxHeld, nil, jobPart) {
 		// Start another worker only when every one is busy: a small import
 		// then costs one goroutine, not conc of them.
 		if inFlight == started && started < conc {

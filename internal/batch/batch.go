@@ -3,11 +3,6 @@ package batch
 
 import "iter"
 
-// MaxOpen bounds how many partial batches Split keeps while items of several
-// partitions are interleaved; past it the oldest partial batch goes out early,
-// so memory stays bounded by MaxOpen × size whatever the input.
-const MaxOpen = 16
-
 // Split yields batches of at most size items, in input order within each
 // partition. Items whose part differs never share a batch (part may be nil:
 // one partition), and neither do two items with the same key: a batch body
@@ -15,28 +10,37 @@ const MaxOpen = 16
 // key closes the batch it would have joined. key may be nil when the caller
 // has made keys unique already.
 //
+// While partitions interleave, Split holds partial batches open, up to held
+// items in all (at least one batch's worth); past that it sends the fullest
+// one early, so memory stays bounded by held items whatever the input, and
+// batches stay as full as that bound allows. The rest go out, fullest
+// first, when the input ends.
+//
 // A yielded batch is the caller's to keep: Split never writes to it again.
-func Split[T any](items iter.Seq[T], size int, key, part func(T) string) iter.Seq[[]T] {
+func Split[T any](items iter.Seq[T], size, held int, key, part func(T) string) iter.Seq[[]T] {
 	size = max(size, 1)
+	held = max(held, size)
 	return func(yield func([]T) bool) {
 		type open struct {
-			part  string
 			items []T
 			keys  map[string]struct{}
 		}
-		var batches []*open // in the order they were opened
-		find := func(p string) int {
-			for i, b := range batches {
-				if b.part == p {
-					return i
+		batches := map[string]*open{}
+		inHand := 0
+		flush := func(p string) bool {
+			b := batches[p]
+			delete(batches, p)
+			inHand -= len(b.items)
+			return yield(b.items)
+		}
+		fullest := func() string {
+			best, n := "", -1
+			for p, b := range batches {
+				if len(b.items) > n {
+					best, n = p, len(b.items)
 				}
 			}
-			return -1
-		}
-		flush := func(i int) bool {
-			b := batches[i]
-			batches = append(batches[:i], batches[i+1:]...)
-			return yield(b.items)
+			return best
 		}
 		for it := range items {
 			p := ""
@@ -47,37 +51,37 @@ func Split[T any](items iter.Seq[T], size int, key, part func(T) string) iter.Se
 			if key != nil {
 				k = key(it)
 			}
-			i := find(p)
-			if i >= 0 && key != nil {
-				if _, dup := batches[i].keys[k]; dup {
-					if !flush(i) {
+			b := batches[p]
+			if b != nil && key != nil {
+				if _, dup := b.keys[k]; dup {
+					if !flush(p) {
 						return
 					}
-					i = -1
+					b = nil
 				}
 			}
-			if i < 0 {
-				if len(batches) == MaxOpen && !flush(0) {
-					return
-				}
-				b := &open{part: p, items: make([]T, 0, size)}
+			if b == nil {
+				b = &open{items: make([]T, 0, min(size, 64))}
 				if key != nil {
-					b.keys = make(map[string]struct{}, size)
+					b.keys = make(map[string]struct{}, min(size, 64))
 				}
-				batches = append(batches, b)
-				i = len(batches) - 1
+				batches[p] = b
 			}
-			b := batches[i]
 			b.items = append(b.items, it)
+			inHand++
 			if key != nil {
 				b.keys[k] = struct{}{}
 			}
-			if len(b.items) == size && !flush(i) {
+			if len(b.items) == size {
+				if !flush(p) {
+					return
+				}
+			} else if inHand > held && !flush(fullest()) {
 				return
 			}
 		}
 		for len(batches) > 0 {
-			if !flush(0) {
+			if !flush(fullest()) {
 				return
 			}
 		}

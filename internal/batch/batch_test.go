@@ -44,7 +44,7 @@ func TestSplitSizes(t *testing.T) {
 	} {
 		var sizes []int
 		var all []item
-		for _, b := range collect(Split(slices.Values(keys(tc.n)), tc.size, id, nil)) {
+		for _, b := range collect(Split(slices.Values(keys(tc.n)), tc.size, 0, id, nil)) {
 			sizes = append(sizes, len(b))
 			all = append(all, b...)
 		}
@@ -56,13 +56,13 @@ func TestSplitSizes(t *testing.T) {
 
 func TestSplitNeverRepeatsAKeyInABatch(t *testing.T) {
 	in := []item{{key: "a"}, {key: "b"}, {key: "a"}, {key: "c"}}
-	got := collect(Split(slices.Values(in), 10, id, nil))
+	got := collect(Split(slices.Values(in), 10, 0, id, nil))
 	assert.Equal(t, [][]item{{{key: "a"}, {key: "b"}}, {{key: "a"}, {key: "c"}}}, got)
 }
 
 func TestSplitPartitions(t *testing.T) {
 	in := []item{{"g1", "1"}, {"g2", "2"}, {"g1", "3"}, {"g2", "4"}, {"g1", "5"}}
-	got := collect(Split(slices.Values(in), 2, id, part))
+	got := collect(Split(slices.Values(in), 2, 0, id, part))
 	assert.Equal(t, [][]item{{{"g1", "1"}, {"g1", "3"}}, {{"g2", "2"}, {"g2", "4"}}, {{"g1", "5"}}}, got)
 	for _, b := range got {
 		for _, it := range b {
@@ -71,21 +71,51 @@ func TestSplitPartitions(t *testing.T) {
 	}
 }
 
-func TestSplitBoundsOpenPartitions(t *testing.T) {
+func TestSplitBoundsHeldItemsAndFlushesTheFullest(t *testing.T) {
+	// 40 groups of 30, interleaved: round-robin, so no batch fills on its own.
 	var in []item
-	for round := range 3 {
-		for g := range MaxOpen * 2 {
+	for round := range 30 {
+		for g := range 40 {
 			in = append(in, item{fmt.Sprint("g", g), fmt.Sprint(round, "-", g)})
 		}
 	}
-	total := 0
-	for b := range Split(slices.Values(in), 100, id, part) {
+	const held = 400
+	total, pulled, maxHeld := 0, 0, 0
+	src := func(yield func(item) bool) {
+		for _, it := range in {
+			pulled++
+			if !yield(it) {
+				return
+			}
+		}
+	}
+	var sizes []int
+	for b := range Split(src, 30, held, id, part) {
+		maxHeld = max(maxHeld, pulled-total)
 		total += len(b)
+		sizes = append(sizes, len(b))
 		for _, it := range b {
 			assert.Equal(t, b[0].part, it.part)
 		}
 	}
 	assert.Equal(t, len(in), total, "nothing lost when partial batches are flushed early")
+	assert.LessOrEqual(t, maxHeld, held+1, "held items stay bounded")
+	// A bound of 16 open batches, oldest out first, sent 1,200 batches of one.
+	assert.Less(t, len(sizes), 100, "flushing the fullest keeps batches large: %v", sizes)
+}
+
+func TestSplitManyInterleavedPartitionsWithRoomFillEveryBatch(t *testing.T) {
+	// 1,000 groups of 600 in random order, with room to hold them: every
+	// batch is full.
+	var in []item
+	for round := range 600 {
+		for g := range 1000 {
+			in = append(in, item{fmt.Sprint("g", (g*7919+round)%1000), fmt.Sprint(round, "-", g)})
+		}
+	}
+	for b := range Split(slices.Values(in), 300, len(in), nil, part) {
+		assert.Len(t, b, 300)
+	}
 }
 
 func TestSplitStopsWhenConsumerStops(t *testing.T) {
@@ -98,7 +128,7 @@ func TestSplitStopsWhenConsumerStops(t *testing.T) {
 			}
 		}
 	}
-	for range Split(src, 10, id, nil) {
+	for range Split(src, 10, 0, id, nil) {
 		break
 	}
 	assert.Equal(t, 10, pulled)
@@ -106,6 +136,6 @@ func TestSplitStopsWhenConsumerStops(t *testing.T) {
 
 func TestSplitWithoutKeys(t *testing.T) {
 	in := []item{{key: "a"}, {key: "a"}, {key: "b"}}
-	got := collect(Split(slices.Values(in), 10, nil, nil))
+	got := collect(Split(slices.Values(in), 10, 0, nil, nil))
 	assert.Equal(t, [][]item{in}, got, "with no key function, keys are the caller's concern")
 }
