@@ -183,6 +183,8 @@ func cometChatImport(path, wrapper string) func(context.Context, *Client, []job)
 		outcomes := make([]outcome, len(jobs))
 		err := c.do(ctx, &request{
 			method: http.MethodPost, path: path, body: body, budget: cometChatImports,
+			// Each entity is echoed: at most its 10 KB, with its outcome.
+			limit: int64(4<<10 + len(jobs)*(cometChatEntity+2<<10)),
 			decode: func(r io.Reader) error {
 				clear(outcomes) // a retried attempt starts afresh
 				return readAll(r, func(data []byte) error {
@@ -247,7 +249,7 @@ func cometChatMembers(c *Client, guid string, opts *ListMembersOptions) *Pager[M
 			return page[Member]{}, fmt.Errorf("%w: page token %q is not a page number", ErrInvalidRequest, token)
 		}
 		var answer cometchat.MembersPage
-		if err := c.getPage(ctx, cometchat.MembersPath(guid), &at, func(data []byte) (err error) {
+		if err := c.getPage(ctx, cometchat.MembersPath(guid), pageLimit(at.PerPage), &at, func(data []byte) (err error) {
 			answer, err = cometchat.ReadMembersPage(data)
 			return err
 		}); err != nil {
@@ -265,16 +267,20 @@ func cometChatMembers(c *Client, guid string, opts *ListMembersOptions) *Pager[M
 // getPage fetches one page of a CometChat listing on the list budget,
 // which is apart from the imports' so that a verification walk neither
 // waits behind an import nor slows it.
-func (c *Client) getPage(ctx context.Context, path string, opts any, read func([]byte) error) error {
+func (c *Client) getPage(ctx context.Context, path string, limit int64, opts any, read func([]byte) error) error {
 	q, err := encodeQuery(opts)
 	if err != nil {
 		return err
 	}
 	return c.do(ctx, &request{
-		method: http.MethodGet, path: path, query: q, budget: cometChatLists,
+		method: http.MethodGet, path: path, query: q, budget: cometChatLists, limit: limit,
 		decode: func(r io.Reader) error { return readAll(r, read) },
 	})
 }
+
+// pageLimit bounds a page of n entries: each at most an entity's 10 KB and
+// its membership's fields.
+func pageLimit(n int) int64 { return int64(4<<10 + n*(cometChatEntity+2<<10)) }
 
 // cometChatLastPage judges a page of n items asked as page number n of
 // size perPage. The end is an empty page, or a page that is both short

@@ -2,6 +2,7 @@ package chatimport
 
 import (
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"strings"
@@ -116,4 +117,27 @@ func TestInterleavedGroupsGoInFullRequests(t *testing.T) {
 	for g, n := range short {
 		assert.Equal(t, 1, n, "group %s has one short request, its last", g)
 	}
+}
+
+// endless is a body that never ends.
+type endless struct{}
+
+func (endless) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = ' '
+	}
+	return len(p), nil
+}
+
+func TestEndlessAnswerFailsTheRequestWithoutFillingTheHeap(t *testing.T) {
+	c, mux, _ := setup(t, WithRetry(0, 0, 0))
+	mux.HandleFunc("POST /data_import/users", func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write([]byte(`{"data":{`))
+		_, _ = io.Copy(w, io.LimitReader(endless{}, 64<<20)) // ends when the client hangs up
+	})
+	res, err := c.ImportUsers(t.Context(), users("a", "b"))
+	require.ErrorIs(t, err, ErrAnswerTooLarge)
+	assert.Equal(t, StatusFailed, res.Items[0].Status)
+	assert.ErrorIs(t, res.Items[0].Err, ErrAnswerTooLarge)
 }

@@ -380,13 +380,14 @@ func TestConcurrencyIsBounded(t *testing.T) {
 	c, mux, _ := setup(t, WithBatchSize(1), WithConcurrency(3))
 	var inFlight, peak atomic.Int32
 	release := make(chan struct{})
+	var once sync.Once
 	mux.HandleFunc("POST /data_import/users", func(w http.ResponseWriter, r *http.Request) {
 		n := inFlight.Add(1)
 		defer inFlight.Add(-1)
 		for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
 		}
-		if n == 3 {
-			close(release)
+		if n == 3 { // three in flight again later must not close it twice
+			once.Do(func() { close(release) })
 		}
 		<-release
 		answerAll(w, decodeImport(t, r).Users)

@@ -17,9 +17,38 @@ import (
 	"github.com/chatimport/chatimport/internal/retry"
 )
 
-// maxBody caps how much of an answer is read. The largest documented answer,
-// a 1000-member list page, is well under it.
+// maxBody caps how much of an answer is read when the request sets no
+// bound of its own. The largest documented answer, a 1000-member list page,
+// is well under it.
 const maxBody = 16 << 20
+
+// ErrAnswerTooLarge is an answer longer than the request can legitimately
+// produce (its echoed entities, a full page): a server sending an endless
+// body. The request fails with it rather than fill the heap.
+var ErrAnswerTooLarge = errors.New("chatimport: the answer is larger than the request can produce")
+
+// cappedReader reads at most n bytes, and fails with ErrAnswerTooLarge if
+// there are more.
+type cappedReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *cappedReader) Read(p []byte) (int, error) {
+	if c.n <= 0 {
+		var probe [1]byte
+		if k, _ := c.r.Read(probe[:]); k > 0 {
+			return 0, ErrAnswerTooLarge
+		}
+		return 0, io.EOF
+	}
+	if int64(len(p)) > c.n {
+		p = p[:c.n]
+	}
+	k, err := c.r.Read(p)
+	c.n -= int64(k)
+	return k, err
+}
 
 // buffers recycles the buffers answers are read into.
 var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
@@ -55,6 +84,9 @@ type request struct {
 	query  string // encoded, without credentials
 	body   []byte
 	budget string // the pacing budget's name
+	// limit bounds the answer: what the request can legitimately produce
+	// (its echoed entities, a full page); 0 means maxBody.
+	limit int64
 	// decode reads a 2xx answer. It may return an *APIError for a failure
 	// the provider reports inside a successful answer (Tencent's ErrorCode);
 	// a temporary one is retried like a 503. It is called once per attempt
@@ -166,7 +198,11 @@ func (c *Client) attempt(ctx context.Context, r *request, b *budget) error {
 	if resp.StatusCode/100 != 2 {
 		return c.failure(resp)
 	}
-	if err := r.decode(io.LimitReader(resp.Body, maxBody)); err != nil {
+	limit := r.limit
+	if limit <= 0 {
+		limit = maxBody
+	}
+	if err := r.decode(&cappedReader{r: resp.Body, n: limit}); err != nil {
 		return c.decodeError(resp.StatusCode, err)
 	}
 	return nil
