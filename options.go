@@ -110,7 +110,10 @@ func WithLimiterFunc(newLimiter func(Budget) (Limiter, error)) Option {
 }
 
 // WithRetry sets how often a failed request is sent again (0: never) and the
-// bounds of the wait in between; maxWait also caps a server's Retry-After.
+// bounds of the wait in between (default 6 retries, 500 ms to 1 minute).
+// maxWait caps every wait the server can ask for: a Retry-After, and a
+// hold on a budget when the server says no requests remain until a reset
+// time.
 func WithRetry(maxRetries int, minWait, maxWait time.Duration) Option {
 	return Option{func(c *config) error {
 		if maxRetries < 0 || minWait < 0 || maxWait < minWait {

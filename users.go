@@ -43,9 +43,10 @@ func (c *Client) ImportUsers(ctx context.Context, users []User) (*ImportResult, 
 // Memory stays bounded by batch size × concurrency, plus what exact
 // duplicate detection keeps for each distinct uid: its bytes and about 20
 // more (see BENCHMARKS.md). When the context ends, an error is fatal to the
-// whole import or the source fails, it stops pulling users at once: every
-// user it read is reported, none after, and the *ImportError returned says
-// how many it read (Unread, Read). It returns nil when every user read was
+// whole import or the source fails, it stops pulling users at once: the
+// requests in flight finish, users read but not yet sent are StatusSkipped
+// with the cause, none after them are reported, and the *ImportError
+// returned says how many it read (Unread, Read). It returns nil when every user read was
 // imported or existed.
 func (c *Client) ImportUsersSeq(ctx context.Context, users iter.Seq2[User, error], fn func(ItemResult)) error {
 	return importSeq(ctx, c, c.ep.users, users, fn)
