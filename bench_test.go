@@ -36,9 +36,9 @@ func benchClient(b *testing.B, newClient func(...Option) (*Client, error), answe
 	return c
 }
 
-// BenchmarkTencentImport300 is one import_group_member request of 300
-// members of one group, answered with 300 results.
-func BenchmarkTencentImport300(b *testing.B) {
+// tencent300 is one import_group_member request's worth: 300 members of
+// one group, and the answer with 300 results.
+func tencent300() ([]Member, []byte) {
 	members := make([]Member, 300)
 	var answer strings.Builder
 	answer.WriteString(`{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0,"MemberList":[`)
@@ -53,9 +53,16 @@ func BenchmarkTencentImport300(b *testing.B) {
 		fmt.Fprintf(&answer, `{"Member_Account":"account-%06d","Result":1}`, i)
 	}
 	answer.WriteString(`]}`)
+	return members, []byte(answer.String())
+}
+
+// BenchmarkTencentImport300 is one import_group_member request of 300
+// members of one group, answered with 300 results.
+func BenchmarkTencentImport300(b *testing.B) {
+	members, answer := tencent300()
 	c := benchClient(b, func(opts ...Option) (*Client, error) {
 		return NewTencent(1400000000, "fake-secret-key", append(opts, WithRegion("singapore"))...)
-	}, []byte(answer.String()))
+	}, answer)
 	b.ReportAllocs()
 	for b.Loop() {
 		res, err := c.ImportMembers(b.Context(), members)
@@ -95,15 +102,20 @@ func cometChatEcho(ids []string, echo func(id string) string) []byte {
 	return []byte(b.String())
 }
 
-func BenchmarkCometChatImportUsers50(b *testing.B) {
+// cometChatUsers50 is one users import's worth and its echoing answer.
+func cometChatUsers50() ([]User, []byte) {
 	users := benchUsers()
 	ids := make([]string, len(users))
 	for i, u := range users {
 		ids[i] = u.UID
 	}
-	answer := cometChatEcho(ids, func(id string) string {
+	return users, cometChatEcho(ids, func(id string) string {
 		return `{"uid":"` + id + `","name":"User","avatar":"https://cdn.example.com/a.png","metadata":{"email":"u@example.com","plan":"pro","@private":{"id":1}},"status":"offline","role":"default","tags":["migrated","beta"],"lastActiveAt":1673421425,"createdAt":1673421419}`
 	})
+}
+
+func BenchmarkCometChatImportUsers50(b *testing.B) {
+	users, answer := cometChatUsers50()
 	c := benchClient(b, func(opts ...Option) (*Client, error) { return NewCometChat("fake-app", "us", "fake-api-key", opts...) }, answer)
 	b.ReportAllocs()
 	for b.Loop() {
