@@ -82,9 +82,9 @@ func (s *Server) cometImport(w http.ResponseWriter, r *http.Request, kind import
 		writeCometError(w, http.StatusBadRequest, badRequest("The request body could not be read."))
 		return
 	}
-	entries, err := decodeBatch(body, kind.field)
-	if err != nil {
-		writeCometError(w, http.StatusBadRequest, badRequest(err.Error()))
+	entries, refusal := decodeBatch(body, kind.field)
+	if refusal != "" {
+		writeCometError(w, http.StatusBadRequest, badRequest(refusal))
 		return
 	}
 	ids := make([]string, len(entries))

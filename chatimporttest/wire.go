@@ -3,7 +3,6 @@ package chatimporttest
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -50,6 +49,8 @@ func (fe *fieldErrors) add(field, format string, args ...any) {
 	(*fe)[field] = append((*fe)[field], fmt.Sprintf(format, args...))
 }
 
+const msgNotJSON = "The request body is not a valid JSON object."
+
 // entry is one entity of a CometChat import body, keyed as the client sent it.
 type entry struct {
 	key string
@@ -58,42 +59,44 @@ type entry struct {
 
 // decodeBatch reads {"<field>":{"<id>":{…},…}}, keeping the order of ids so
 // that members are stored in the order the client sent them and duplicates
-// (which a Go map would silently merge) are caught.
-func decodeBatch(body []byte, field string) ([]entry, error) {
+// (which a Go map would silently merge) are caught. A body it refuses
+// yields CometChat's message for it, which is prose for a person rather
+// than a Go error string; an accepted one yields "".
+func decodeBatch(body []byte, field string) ([]entry, string) {
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(body, &top); err != nil {
-		return nil, errors.New("The request body is not a valid JSON object.")
+		return nil, msgNotJSON
 	}
 	raw, ok := top[field]
 	if !ok || isNull(raw) {
-		return nil, fmt.Errorf("The %s field is required.", field)
+		return nil, fmt.Sprintf("The %s field is required.", field)
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	if tok, _ := dec.Token(); tok != json.Delim('{') {
-		return nil, fmt.Errorf("The %s field must be an object keyed by id.", field)
+		return nil, fmt.Sprintf("The %s field must be an object keyed by id.", field)
 	}
 	var out []entry
 	seen := map[string]bool{}
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
-			return nil, errors.New("The request body is not a valid JSON object.")
+			return nil, msgNotJSON
 		}
 		key, _ := tok.(string)
 		if seen[key] {
-			return nil, fmt.Errorf("The key %q appears twice in %s.", key, field)
+			return nil, fmt.Sprintf("The key %q appears twice in %s.", key, field)
 		}
 		seen[key] = true
 		var v json.RawMessage
 		if err := dec.Decode(&v); err != nil {
-			return nil, errors.New("The request body is not a valid JSON object.")
+			return nil, msgNotJSON
 		}
 		out = append(out, entry{key: key, raw: v})
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("The %s field must not be empty.", field)
+		return nil, fmt.Sprintf("The %s field must not be empty.", field)
 	}
-	return out, nil
+	return out, ""
 }
 
 func isNull(raw json.RawMessage) bool {
