@@ -5,8 +5,9 @@ import (
 )
 
 // CometChat returns a client for the fake's CometChat side, with the fake's
-// credentials and pacing set to the fake's import limit. opts come last, so
-// they override any of that.
+// credentials. It paces imports at the limit the fake enforces, and not at
+// all while the fake enforces none, so that a test waits only when it asked
+// for a limit. opts come last, so they override any of that.
 func (s *Server) CometChat(opts ...chatimport.Option) (*chatimport.Client, error) {
 	base := []chatimport.Option{
 		chatimport.WithBaseURL(s.URL + "/v3"),
@@ -16,8 +17,9 @@ func (s *Server) CometChat(opts ...chatimport.Option) (*chatimport.Client, error
 }
 
 // Tencent returns a client for the fake's Tencent side, signing with the
-// fake's SDKAppID, secret key and admin, paced to the fake's limit. opts
-// come last, so they override any of that.
+// fake's SDKAppID, secret key and admin. Like CometChat, it paces at the
+// fake's limit and not at all without one. opts come last, so they override
+// any of that.
 func (s *Server) Tencent(opts ...chatimport.Option) (*chatimport.Client, error) {
 	base := []chatimport.Option{
 		chatimport.WithBaseURL(s.URL),

@@ -1,7 +1,10 @@
 package chatimporttest
 
 import (
+	"fmt"
+	"net/http"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -11,7 +14,7 @@ import (
 )
 
 func TestClientHelpersTalkToTheFake(t *testing.T) {
-	s := NewServer(WithCometChatLimit(0, 0), WithTencentAutoCreate())
+	s := NewServer(WithTencentAutoCreate())
 	defer s.Close()
 
 	cc, err := s.CometChat()
@@ -35,9 +38,74 @@ func TestClientHelpersTakeOverrides(t *testing.T) {
 	defer s.Close()
 	_, err := s.CometChat(chatimport.WithBatchSize(51))
 	assert.Error(t, err, "options are validated as usual")
-	c, err := s.CometChat(chatimport.WithRateLimit(0, 0))
+	c, err := s.CometChat()
 	require.NoError(t, err)
 	res, err := c.ImportUsers(t.Context(), []chatimport.User{{UID: "a", Name: "A"}})
 	require.NoError(t, err, "the fake's own key is used")
 	assert.Equal(t, chatimport.StatusImported, res.Items[0].Status)
+}
+
+// The helpers pace at the limit the fake enforces and not at all without
+// one. Each import runs in a synctest bubble, whose clock moves only while
+// every goroutine in it waits on a timer or a channel, never while one
+// waits on the network: the bubble time an import took is exactly the time
+// the client spent pacing. The fake runs outside the bubble, on real time.
+func TestClientHelpersPaceOnlyAtTheFakesLimit(t *testing.T) {
+	const requests = 5 // one entity each
+	for _, tc := range []struct {
+		name     string
+		opts     []Option
+		tencent  bool
+		interval time.Duration // per/n of the fake's limit; 0 for none
+	}{
+		{name: "cometchat/off"},
+		{name: "cometchat/own", opts: []Option{WithCometChatLimit(100, 10*time.Minute)}, interval: 6 * time.Second},
+		{name: "cometchat/documented", opts: []Option{WithDocumentedLimits()}, interval: time.Second},
+		{name: "tencent/off", tencent: true},
+		{name: "tencent/own", opts: []Option{WithTencentLimit(10, time.Second)}, tencent: true, interval: 100 * time.Millisecond},
+		{name: "tencent/documented", opts: []Option{WithDocumentedLimits()}, tencent: true, interval: 5 * time.Millisecond},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// The fake stands still where the bubble's clock starts, so
+			// that it accepts the UserSigs the client signs in there.
+			bubbleStart := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+			s := NewServer(append(tc.opts, WithTencentAutoCreate(), WithClock(func() time.Time { return bubbleStart }))...)
+			defer s.Close()
+			synctest.Test(t, func(t *testing.T) {
+				// Without keep-alives no connection goroutine is left
+				// reading the network, which would stop the bubble's clock.
+				hc := chatimport.WithHTTPClient(&http.Client{Transport: &http.Transport{DisableKeepAlives: true}})
+				var res *chatimport.ImportResult
+				start := time.Now()
+				if tc.tencent {
+					c, err := s.Tencent(hc)
+					require.NoError(t, err)
+					members := make([]chatimport.Member, requests)
+					for i := range members { // a request per group
+						members[i] = chatimport.Member{GUID: fmt.Sprintf("@TGS#%d", i), UID: "bob"}
+					}
+					res, err = c.ImportMembers(t.Context(), members)
+					require.NoError(t, err)
+				} else {
+					c, err := s.CometChat(hc, chatimport.WithBatchSize(1))
+					require.NoError(t, err)
+					users := make([]chatimport.User, requests)
+					for i := range users {
+						users[i] = chatimport.User{UID: fmt.Sprintf("u%d", i), Name: "U"}
+					}
+					res, err = c.ImportUsers(t.Context(), users)
+					require.NoError(t, err)
+				}
+				paced := time.Since(start)
+				assert.Equal(t, requests, res.Count(chatimport.StatusImported))
+				// The first request goes at once; the client keeps a margin
+				// of at most 2% under the limit.
+				least := (requests - 1) * tc.interval
+				assert.GreaterOrEqual(t, paced, least)
+				assert.LessOrEqual(t, paced, least+least/50)
+			})
+			assert.Equal(t, requests, s.Stats().ImportRequests)
+			assert.Zero(t, s.Stats().RateLimited)
+		})
+	}
 }

@@ -2,8 +2,11 @@
 // Cloud Chat import APIs, in the spirit of net/http/httptest.
 //
 // Tests of a migration client need a provider that rejects what the real
-// one rejects, limits what the real one limits and fails the way the real
-// one fails, without network access, real credentials or sleeping. The fake
+// one rejects and fails the way the real one fails, without network access,
+// real credentials or sleeping. Like an httptest server it is instant by
+// default: it enforces no rate limit, and its client helpers do not pace,
+// until [WithDocumentedLimits] or a limit of the test's own
+// ([WithCometChatLimit], [WithTencentLimit]) turns one on. The fake
 // implements only the calls a member import needs:
 //
 //   - CometChat, under s.URL+"/v3": POST /data_import/users,

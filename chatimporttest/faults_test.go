@@ -18,7 +18,7 @@ func TestFaultRateLimitCometChat(t *testing.T) {
 		retryAfter time.Duration
 		want       string
 	}{{0, "0"}, {time.Second, "1"}, {1500 * time.Millisecond, "2"}} {
-		s := newServer(t, chatimporttest.WithFaults(chatimporttest.Faults{RateLimit: 1, RetryAfter: tc.retryAfter}))
+		s := newServer(t, chatimporttest.WithDocumentedLimits(), chatimporttest.WithFaults(chatimporttest.Faults{RateLimit: 1, RetryAfter: tc.retryAfter}))
 		r := post(t, s, "/data_import/users", usersBody(t, user("a")))
 		assert.Equal(t, http.StatusTooManyRequests, r.status)
 		assert.Equal(t, "ERR_TOO_MANY_REQUESTS", r.errorCode(t))

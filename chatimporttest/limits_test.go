@@ -80,9 +80,9 @@ func TestCometChatRetryAfterAtLeastOneSecond(t *testing.T) {
 	assert.Equal(t, "1", r.header.Get("Retry-After"))
 }
 
-func TestCometChatDefaultLimit(t *testing.T) {
+func TestCometChatDocumentedLimit(t *testing.T) {
 	clock := newClock(t0)
-	s := newServer(t, chatimporttest.WithClock(clock.Now))
+	s := newServer(t, chatimporttest.WithClock(clock.Now), chatimporttest.WithDocumentedLimits())
 	for i := range 60 {
 		r := post(t, s, "/data_import/users", usersBody(t, user("u"+itoa(i))))
 		require.Equal(t, http.StatusOK, r.status)
@@ -96,14 +96,56 @@ func TestCometChatDefaultLimit(t *testing.T) {
 	assert.Equal(t, "60", r.header.Get("Retry-After"))
 }
 
-func TestCometChatLimitOff(t *testing.T) {
-	s := newServer(t, chatimporttest.WithCometChatLimit(0, 0))
+// Without a limit option the fake is instant: no budget, no headers, on
+// either provider, however many requests arrive at the same instant.
+func TestLimitsOffByDefault(t *testing.T) {
+	s := newServer(t, chatimporttest.WithClock(newClock(t0).Now), chatimporttest.WithTencentAutoCreate())
 	for i := range 70 {
 		r := post(t, s, "/data_import/users", usersBody(t, user("u"+itoa(i))))
 		require.Equal(t, http.StatusOK, r.status)
 		assert.Empty(t, r.header.Get("X-Rate-Limit"))
 		assert.Empty(t, r.header.Get("X-RateLimit-Limit"))
 	}
+	q := tencentQuery(t, t0)
+	for i := range 250 {
+		a := decodeTencent(t, do(t, http.MethodPost, tencentURL(s, q), nil, tencentBody(t, "g", map[string]any{"Member_Account": "m" + itoa(i)})))
+		require.Equal(t, 0, a.ErrorCode, "request %d: %s", i, a.ErrorInfo)
+	}
+	assert.Equal(t, 0, s.Stats().RateLimited)
+}
+
+// A limit of the test's own given after WithDocumentedLimits replaces that
+// provider's documented one and leaves the other's in force; n <= 0 turns
+// a documented limit off again.
+func TestOwnLimitReplacesDocumented(t *testing.T) {
+	s := newServer(t, chatimporttest.WithClock(newClock(t0).Now), chatimporttest.WithTencentAutoCreate(),
+		chatimporttest.WithDocumentedLimits(), chatimporttest.WithCometChatLimit(2, time.Minute))
+	limit, _, _ := rateHeaders(t, post(t, s, "/data_import/users", usersBody(t, user("a"))))
+	assert.Equal(t, "2", limit)
+	q := tencentQuery(t, t0)
+	for i := range 200 {
+		a := decodeTencent(t, do(t, http.MethodPost, tencentURL(s, q), nil, tencentBody(t, "g", map[string]any{"Member_Account": "m" + itoa(i)})))
+		require.Equal(t, 0, a.ErrorCode, "request %d: %s", i, a.ErrorInfo)
+	}
+	a := decodeTencent(t, do(t, http.MethodPost, tencentURL(s, q), nil, tencentBody(t, "g", map[string]any{"Member_Account": "late"})))
+	assert.Equal(t, 10006, a.ErrorCode, "Tencent keeps its documented 200 a second")
+
+	off := newServer(t, chatimporttest.WithDocumentedLimits(), chatimporttest.WithCometChatLimit(0, 0))
+	for i := range 61 {
+		r := post(t, off, "/data_import/users", usersBody(t, user("u"+itoa(i))))
+		require.Equal(t, http.StatusOK, r.status)
+		assert.Empty(t, r.header.Get("X-Rate-Limit"))
+	}
+}
+
+func TestLimitWithoutPeriodPanics(t *testing.T) {
+	for _, o := range []chatimporttest.Option{
+		chatimporttest.WithCometChatLimit(5, 0),
+		chatimporttest.WithTencentLimit(5, -time.Second),
+	} {
+		assert.Panics(t, func() { chatimporttest.NewServer(o).Close() })
+	}
+	assert.NotPanics(t, func() { chatimporttest.NewServer(chatimporttest.WithCometChatLimit(0, 0)).Close() }, "an off limit needs no period")
 }
 
 func TestTencentRateLimit(t *testing.T) {
@@ -123,8 +165,8 @@ func TestTencentRateLimit(t *testing.T) {
 	assert.Equal(t, 1, results(tencentImport(t, s, t0, tencentBody(t, "g", map[string]any{"Member_Account": "c"})))["c"])
 }
 
-func TestTencentDefaultLimit(t *testing.T) {
-	s := newServer(t, chatimporttest.WithClock(newClock(t0).Now), chatimporttest.WithTencentAutoCreate())
+func TestTencentDocumentedLimit(t *testing.T) {
+	s := newServer(t, chatimporttest.WithClock(newClock(t0).Now), chatimporttest.WithTencentAutoCreate(), chatimporttest.WithDocumentedLimits())
 	q := tencentQuery(t, t0)
 	for i := range 200 {
 		a := decodeTencent(t, do(t, http.MethodPost, tencentURL(s, q), nil, tencentBody(t, "g", map[string]any{"Member_Account": "m" + itoa(i)})))

@@ -1,12 +1,14 @@
 package chatimporttest
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"time"
 )
 
-// Option configures a Server; options exist for what tests need to vary and
-// default to the providers' documented values.
+// Option configures a Server. Without options the fake accepts what the
+// providers document (credentials, batch sizes, validation rules) but
+// enforces no rate limit, so a test runs as fast as its client can send.
 type Option func(*config)
 
 type limitSpec struct {
@@ -31,14 +33,18 @@ type config struct {
 	clock        func() time.Time
 }
 
+// The import limits the providers document.
+var (
+	documentedCometChatLimit = limitSpec{n: 60, per: time.Minute}
+	documentedTencentLimit   = limitSpec{n: 200, per: time.Second}
+)
+
 func defaultConfig() config {
 	return config{
 		apiKey:       APIKey,
 		sdkAppID:     SDKAppID,
 		secretKey:    SecretKey,
 		admin:        Admin,
-		cometLimit:   limitSpec{n: 60, per: time.Minute},
-		tencentLimit: limitSpec{n: 200, per: time.Second},
 		cometBatch:   50,
 		tencentBatch: 300,
 		clock:        time.Now,
@@ -58,15 +64,25 @@ func WithFaults(f Faults) Option {
 	return func(c *config) { c.faults = f }
 }
 
-// WithCometChatLimit replaces the documented 60 import requests per minute,
-// shared by all CometChat import endpoints, so a test can reach the limit in
-// a few requests. n <= 0 turns the limit off (and its headers with it).
+// WithDocumentedLimits enforces the limits the providers document, for a
+// test of how a client keeps to them: CometChat's 60 import requests a
+// minute, shared by its import endpoints, and Tencent's 200
+// import_group_member calls a second. A later WithCometChatLimit or
+// WithTencentLimit replaces that provider's.
+func WithDocumentedLimits() Option {
+	return func(c *config) { c.cometLimit, c.tencentLimit = documentedCometChatLimit, documentedTencentLimit }
+}
+
+// WithCometChatLimit enforces n import requests per period, shared by all
+// CometChat import endpoints, so a test can reach a limit in a few
+// requests. n <= 0 turns the limit off, and its headers with it; n > 0
+// needs a positive period.
 func WithCometChatLimit(n int, per time.Duration) Option {
 	return func(c *config) { c.cometLimit = limitSpec{n: n, per: per} }
 }
 
-// WithTencentLimit replaces the documented 200 calls per second.
-// n <= 0 turns the limit off.
+// WithTencentLimit enforces n import_group_member calls per period.
+// n <= 0 turns the limit off; n > 0 needs a positive period.
 func WithTencentLimit(n int, per time.Duration) Option {
 	return func(c *config) { c.tencentLimit = limitSpec{n: n, per: per} }
 }
@@ -125,6 +141,19 @@ func WithClock(now func() time.Time) Option {
 			c.clock = now
 		}
 	}
+}
+
+// validate rejects options that are bugs in the test.
+func (c *config) validate() error {
+	for _, l := range []struct {
+		name string
+		spec limitSpec
+	}{{"WithCometChatLimit", c.cometLimit}, {"WithTencentLimit", c.tencentLimit}} {
+		if l.spec.n > 0 && l.spec.per <= 0 {
+			return fmt.Errorf("%s: period %v must be positive for a limit of %d", l.name, l.spec.per, l.spec.n)
+		}
+	}
+	return c.faults.validate()
 }
 
 func newRand(seed int64, seeded bool) *rand.Rand {

@@ -52,14 +52,15 @@ type Server struct {
 
 // NewServer starts a fake that serves until Close. Like httptest.NewServer
 // it panics when it cannot listen, and it also panics on invalid options
-// (such as a fault probability outside [0,1]) because those are bugs in the
-// test, not conditions to handle.
+// (such as a fault probability outside [0,1], or a limit without a
+// period) because those are bugs in the test, not conditions to handle.
+// It enforces no rate limit unless an option turns one on.
 func NewServer(opts ...Option) *Server {
 	cfg := defaultConfig()
 	for _, o := range opts {
 		o(&cfg)
 	}
-	if err := cfg.faults.validate(); err != nil {
+	if err := cfg.validate(); err != nil {
 		panic("chatimporttest: " + err.Error())
 	}
 	s := &Server{
