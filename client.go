@@ -17,7 +17,7 @@ import (
 )
 
 // Version is the library version, sent in the User-Agent header.
-const Version = "0.1.0"
+const Version = "0.2.0"
 
 const userAgent = "chatimport-go/" + Version
 
