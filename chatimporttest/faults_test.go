@@ -155,7 +155,7 @@ func TestFaultsTencent(t *testing.T) {
 // faultSequence sends n sequential user imports and records what happened
 // to each: the status code, or -1 for a dropped connection.
 func faultSequence(t *testing.T, seed int64, n int) []int {
-	s := newServer(t, chatimporttest.WithSeed(seed), chatimporttest.WithCometChatLimit(0, 0),
+	s := newServer(t, chatimporttest.WithSeed(seed),
 		chatimporttest.WithFaults(chatimporttest.Faults{RateLimit: 0.2, Unavailable: 0.2, FailAfterApply: 0.2, DropAfterApply: 0.2}))
 	var codes []int
 	for i := range n {
@@ -233,7 +233,7 @@ func TestInvalidFaultsPanic(t *testing.T) {
 }
 
 func TestFaultProbabilities(t *testing.T) {
-	s := newServer(t, chatimporttest.WithSeed(1), chatimporttest.WithCometChatLimit(0, 0),
+	s := newServer(t, chatimporttest.WithSeed(1),
 		chatimporttest.WithFaults(chatimporttest.Faults{RateLimit: 0.25, Unavailable: 0.5}))
 	const n = 400
 	for i := range n {

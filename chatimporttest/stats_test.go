@@ -96,7 +96,7 @@ func TestSnapshotsAreCopies(t *testing.T) {
 }
 
 func TestConcurrentUse(t *testing.T) {
-	s := newServer(t, chatimporttest.WithCometChatLimit(0, 0), chatimporttest.WithTencentAutoCreate())
+	s := newServer(t, chatimporttest.WithTencentAutoCreate())
 	s.AddMembers("g")
 	q := tencentQuery(t, time.Now())
 	var wg sync.WaitGroup
