@@ -173,7 +173,7 @@ func BenchmarkMemoryStreamUsers(b *testing.B) {
 	for _, size := range []struct {
 		name string
 		n    int
-	}{{"100k", 100_000}, {"1M", 1_000_000}} {
+	}{{"100k", 100_000}, {"1M", 1_000_000}, {"10M", 10_000_000}} {
 		b.Run(size.name, func(b *testing.B) {
 			if testing.Short() && size.n > 100_000 {
 				b.Skip("a million users takes long; skipped in -short mode")
@@ -204,6 +204,7 @@ func BenchmarkMemoryStreamUsers(b *testing.B) {
 			}
 			b.ReportMetric(float64(peak.objects)/(1<<20), "peak-heap-MB")
 			b.ReportMetric(float64(peak.live)/(1<<20), "peak-live-MB")
+			b.ReportMetric(float64(peak.live)/float64(size.n), "live-B/id")
 			b.ReportMetric(float64(size.n*b.N)/elapsed.Seconds(), "users/s")
 		})
 	}
