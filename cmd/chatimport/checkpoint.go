@@ -64,6 +64,9 @@ func loadCheckpoint(path, provider, target string) (*checkpoint, error) {
 	switch {
 	case f.Version != checkpointVersion:
 		return nil, fmt.Errorf("checkpoint %s has version %d; this tool writes version %d", path, f.Version, checkpointVersion)
+	case f.Inputs == nil:
+		// The tool always writes the object, empty or not.
+		return nil, fmt.Errorf("checkpoint %s has no inputs: it was not written by this tool; use another -checkpoint file", path)
 	case f.Provider != provider || f.Target != target:
 		return nil, fmt.Errorf("checkpoint %s was made for %s (%s), not %s (%s); use another -checkpoint file",
 			path, f.Provider, f.Target, provider, target)
@@ -78,7 +81,8 @@ func loadCheckpoint(path, provider, target string) (*checkpoint, error) {
 }
 
 // begin returns the done set of an input, refusing a checkpoint made for
-// another file: its indexes would point at other records.
+// another file, or one that marks records the input does not have: its
+// indexes would point at other records.
 func (c *checkpoint) begin(in *input) (*ranges, error) {
 	p := c.file.Inputs[in.kind]
 	if p == nil {
@@ -90,6 +94,10 @@ func (c *checkpoint) begin(in *input) (*ranges, error) {
 	if p.Fingerprint != in.fingerprint {
 		return nil, fmt.Errorf("checkpoint %s was made for other %s (%s, %s), not %s (%s); use another -checkpoint file",
 			c.path, in.kind, p.Source, p.Fingerprint, in.name, in.fingerprint)
+	}
+	if n := len(p.Done); n > 0 && p.Done[n-1][1] >= in.records {
+		return nil, fmt.Errorf("checkpoint %s marks %s record %d done, but %s has %s; use another -checkpoint file",
+			c.path, in.kind, p.Done[n-1][1], in.name, plural(in.records, "record"))
 	}
 	return &p.Done, nil
 }

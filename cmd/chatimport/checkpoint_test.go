@@ -46,7 +46,7 @@ func TestRangesValid(t *testing.T) {
 
 func TestCheckpointSavesAndLoads(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "c.json")
-	in := &input{kind: "users", name: "users.jsonl", fingerprint: "sha256:x size:1"}
+	in := &input{kind: "users", name: "users.jsonl", fingerprint: "sha256:x size:1", records: 8}
 	c, err := loadCheckpoint(path, "cometchat", "app")
 	require.NoError(t, err)
 	done, err := c.begin(in)
@@ -95,7 +95,7 @@ func TestCheckpointFileIsCompact(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "c.json")
 	c, err := loadCheckpoint(path, "cometchat", "app")
 	require.NoError(t, err)
-	_, err = c.begin(&input{kind: "members", name: "m.jsonl", fingerprint: "p"})
+	_, err = c.begin(&input{kind: "members", name: "m.jsonl", fingerprint: "p", records: 100000})
 	require.NoError(t, err)
 	for i := range 100000 {
 		c.file.Inputs["members"].Done.add(i)

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -40,40 +41,38 @@ func usagef(format string, args ...any) error {
 	return &usageError{fmt.Sprintf(format, args...)}
 }
 
-const usageHead = `Usage: migrate [flags]
+const importUsage = `Usage: chatimport import -provider cometchat|tencent [-users F] [-members F] [flags]
 
 Imports users, then group members, from JSON Lines files into CometChat or
 Tencent Cloud Chat, one object a line with the fields of the providers'
-import documents.
-
-With no credentials in the environment and no -base-url it runs against an
-in-process fake of the provider (chatimporttest) and, when no files are
-given, imports an embedded sample.
+import documents. It needs the chosen provider's credentials in the
+environment; chatimport demo shows it at work on an in-process fake.
 
 Environment:
   COMETCHAT_APP_ID, COMETCHAT_REGION (us|eu|in), COMETCHAT_API_KEY
-  TENCENT_SDKAPPID, TENCENT_SECRET_KEY, TENCENT_REGION, TENCENT_ADMIN (default administrator)
+  TENCENT_SDKAPPID, TENCENT_SECRET_KEY, TENCENT_REGION (not needed with
+  -base-url), TENCENT_ADMIN (optional, default administrator)
 
-Exit status: 0 when every item is on the server, 1 when some failed or were
-not sent, 2 for usage and input errors.
+Exit status: 0 when every record is on the server, 1 when some failed or
+were not sent, 2 for usage errors, unreadable inputs and missing credentials.
 
 Flags:
 `
 
-// parseFlags reads the command line. -h prints the usage and returns
-// flag.ErrHelp.
+// parseFlags reads the import command line. -h prints the usage and
+// returns flag.ErrHelp.
 func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	cfg := &config{set: map[string]bool{}}
-	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	fs := flag.NewFlagSet("chatimport import", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), usageHead)
+		fmt.Fprint(fs.Output(), importUsage)
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&cfg.provider, "provider", chatimport.ProviderCometChat, "`name` of the provider: cometchat or tencent")
 	fs.StringVar(&cfg.usersPath, "users", "", "JSON Lines `file` of users (CometChat only)")
 	fs.StringVar(&cfg.membersPath, "members", "", "JSON Lines `file` of group members")
-	fs.StringVar(&cfg.baseURL, "base-url", "", "endpoint `URL` instead of the provider's (CometChat: the .../v3 root)")
+	fs.StringVar(&cfg.baseURL, "base-url", "", "endpoint `URL` instead of the provider's (CometChat: the .../v3 root); credentials are still needed")
 	fs.IntVar(&cfg.rate, "rate", 0, "pace import requests to `N` per -per (default: the provider's limit; 0 turns pacing off)")
 	fs.DurationVar(&cfg.per, "per", time.Minute, "the `period` of -rate")
 	fs.IntVar(&cfg.concurrency, "concurrency", 0, "`N` import requests in flight at once (default: derived from the pace, 4 for CometChat, 20 for Tencent)")
@@ -82,7 +81,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.DurationVar(&cfg.maxWait, "max-wait", time.Minute, "the longest `wait` between retries, a server's Retry-After included")
 	fs.StringVar(&cfg.reportPath, "report", "", "write one JSON line per input item to `file`")
 	fs.StringVar(&cfg.checkpointPath, "checkpoint", "", "record progress in `file`; a rerun with it skips what is done")
-	fs.BoolVar(&cfg.dryRun, "dry-run", false, "validate every record and print the problems; send nothing")
+	fs.BoolVar(&cfg.dryRun, "dry-run", false, "validate every record and print the problems; send nothing (needs no credentials)")
 	fs.BoolVar(&cfg.verify, "verify", true, "after a CometChat member import, list each touched group and compare")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -100,6 +99,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		return nil, usagef("-users: the library imports Tencent group members only; create the accounts in Tencent first (im_open_login_svc/multiaccount_import)")
 	case cfg.set["per"] && !cfg.set["rate"]:
 		return nil, usagef("-per needs -rate")
+	case cfg.usersPath == "" && cfg.membersPath == "":
+		return nil, usagef("nothing to import: give -users and/or -members (chatimport demo imports a sample into a fake)")
 	}
 	return cfg, nil
 }
@@ -134,37 +135,37 @@ type credentials struct {
 	secretKey, admin      string // Tencent; region above is shared
 }
 
-// envVars lists each provider's variables; the first ones are required.
-var envVars = map[string]struct{ required, optional []string }{
+// envVars lists each provider's variables: required ones, the ones required
+// unless -base-url is given, and optional ones.
+var envVars = map[string]struct{ required, endpoint, optional []string }{
 	chatimport.ProviderCometChat: {required: []string{"COMETCHAT_APP_ID", "COMETCHAT_REGION", "COMETCHAT_API_KEY"}},
-	chatimport.ProviderTencent:   {required: []string{"TENCENT_SDKAPPID", "TENCENT_SECRET_KEY"}, optional: []string{"TENCENT_REGION", "TENCENT_ADMIN"}},
+	chatimport.ProviderTencent: {required: []string{"TENCENT_SDKAPPID", "TENCENT_SECRET_KEY"}, endpoint: []string{"TENCENT_REGION"},
+		optional: []string{"TENCENT_ADMIN"}},
 }
 
-// readCredentials returns nil when none of the provider's variables is set
-// (the embedded fake is then used), and an error naming what is missing when
-// only some are, because a half-configured run would be a surprise either way.
-func readCredentials(provider string, getenv func(string) string) (*credentials, error) {
+// readCredentials returns the chosen provider's credentials, or an error
+// naming every variable that is missing: an import never guesses a target.
+func readCredentials(provider, baseURL string, getenv func(string) string) (*credentials, error) {
 	vars := envVars[provider]
-	var set, missing []string
-	for _, name := range vars.required {
-		if strings.TrimSpace(getenv(name)) == "" {
-			missing = append(missing, name)
-		} else {
-			set = append(set, name)
-		}
-	}
-	for _, name := range vars.optional {
-		if strings.TrimSpace(getenv(name)) != "" {
-			set = append(set, name)
-		}
-	}
-	if len(set) == 0 {
-		return nil, nil
-	}
-	if len(missing) > 0 {
-		return nil, usagef("%s is set but %s is not", strings.Join(set, ", "), strings.Join(missing, ", "))
+	need := vars.required
+	if baseURL == "" {
+		need = append(slices.Clip(need), vars.endpoint...)
 	}
 	get := func(name string) string { return strings.TrimSpace(getenv(name)) }
+	var missing []string
+	for _, name := range need {
+		if get(name) == "" {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		optional := ""
+		if len(vars.optional) > 0 {
+			optional = "; " + strings.Join(vars.optional, ", ") + " optional"
+		}
+		return nil, usagef("missing credentials: %s not set (an import into %s needs %s%s; chatimport demo needs none)",
+			strings.Join(missing, ", "), provider, strings.Join(need, ", "), optional)
+	}
 	if provider == chatimport.ProviderCometChat {
 		return &credentials{appID: get("COMETCHAT_APP_ID"), region: get("COMETCHAT_REGION"), apiKey: get("COMETCHAT_API_KEY")}, nil
 	}

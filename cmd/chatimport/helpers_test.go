@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -68,15 +70,21 @@ func runTool(ctx context.Context, getenv func(string) string, args ...string) ra
 	return ran{code, stdout.String(), stderr.String()}
 }
 
-// runEmbedded runs the tool with no credentials and returns the embedded
-// fake it started, which outlives the run for inspection.
-func runEmbedded(t *testing.T, args ...string) (ran, *chatimporttest.Server) {
+// runImport runs chatimport import with args.
+func runImport(ctx context.Context, getenv func(string) string, args ...string) ran {
+	return runTool(ctx, getenv, append([]string{"import"}, args...)...)
+}
+
+// runDemo runs chatimport demo and returns the fakes it started, in order,
+// which outlive the run for inspection.
+func runDemo(t *testing.T, args ...string) (ran, []*chatimporttest.Server) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	var fake *chatimporttest.Server
-	a := &app{stdout: &stdout, stderr: &stderr, getenv: envOf(nil), fakeStarted: func(s *chatimporttest.Server) { fake = s }}
-	code := a.run(t.Context(), args)
-	return ran{code, stdout.String(), stderr.String()}, fake
+	var fakes []*chatimporttest.Server
+	tl := &tool{stdout: &stdout, stderr: &stderr, getenv: envOf(nil),
+		fakeStarted: func(s *chatimporttest.Server) { fakes = append(fakes, s) }}
+	code := tl.run(t.Context(), append([]string{"demo"}, args...))
+	return ran{code, stdout.String(), stderr.String()}, fakes
 }
 
 // writeFile writes lines, each ending in a newline, to a file in a test
@@ -129,13 +137,13 @@ type sample struct {
 func decodeSample(t *testing.T, users, members []byte) sample {
 	t.Helper()
 	var s sample
-	require.NoError(t, scanLines(bytes.NewReader(users), func(l inputLine) bool {
+	require.NoError(t, scanLines(t.Context(), bytes.NewReader(users), nil, func(l inputLine) bool {
 		u, err := decodeUser(l)
 		require.NoError(t, err)
 		s.users = append(s.users, u)
 		return true
 	}))
-	require.NoError(t, scanLines(bytes.NewReader(members), func(l inputLine) bool {
+	require.NoError(t, scanLines(t.Context(), bytes.NewReader(members), nil, func(l inputLine) bool {
 		m, err := decodeMember(l)
 		require.NoError(t, err)
 		s.members = append(s.members, m)
@@ -224,4 +232,16 @@ func cancelAfter(t *testing.T, s *chatimporttest.Server, n int) context.Context 
 		cancel()
 	}()
 	return ctx
+}
+
+// notRead adds up the summary's counts of records never read.
+func notRead(t *testing.T, summary string) int {
+	t.Helper()
+	n := 0
+	for _, m := range regexp.MustCompile(`([0-9,]+) not read`).FindAllStringSubmatch(summary, -1) {
+		k, err := strconv.Atoi(strings.ReplaceAll(m[1], ",", ""))
+		require.NoError(t, err)
+		n += k
+	}
+	return n
 }

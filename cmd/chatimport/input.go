@@ -3,18 +3,13 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"strconv"
-	"strings"
-	"time"
-
-	"github.com/chatimport/chatimport"
 )
 
 // maxLine bounds one input line. The documents' largest record, a member
@@ -29,39 +24,108 @@ type input struct {
 	open        func() (io.ReadCloser, error)
 	records     int    // non-blank lines: the progress total
 	fingerprint string // the checkpoint refuses other content under the same name
+	spool       string // the copy of an input that can be read only once; removed by close
 }
 
-func fileInput(kind, path string) (*input, error) {
-	in := &input{kind: kind, name: path, open: func() (io.ReadCloser, error) { return os.Open(path) }}
-	return in, in.scan()
+// fileInput opens path and reads it once, to count and fingerprint it, so
+// that a missing or unreadable file is an input error before anything is
+// sent. A regular file is read again for the import. A pipe, a FIFO,
+// /dev/stdin or a device can be read only once: it is copied to a spool
+// file as it is read, and the import reads the copy.
+func fileInput(ctx context.Context, kind, path string) (*input, error) {
+	f, err := openFile(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	// Closing the file ends a read that waits for a pipe's writer.
+	defer context.AfterFunc(ctx, func() { f.Close() })()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	in := &input{kind: kind, name: path}
+	if fi.Mode().IsRegular() {
+		in.open = func() (io.ReadCloser, error) { return os.Open(path) }
+		return in, in.scan(ctx, f, nil)
+	}
+	spool, err := os.CreateTemp("", "chatimport-*.jsonl")
+	if err != nil {
+		return nil, fmt.Errorf("copying %s: %w", path, err)
+	}
+	in.spool = spool.Name()
+	in.open = func() (io.ReadCloser, error) { return os.Open(in.spool) }
+	w := bufio.NewWriterSize(spool, 64<<10)
+	err = in.scan(ctx, f, w)
+	if err == nil {
+		err = w.Flush()
+	}
+	if cerr := spool.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("copying %s: %w", path, cerr)
+	}
+	if err != nil {
+		in.close()
+		return nil, err
+	}
+	return in, nil
 }
 
-func embeddedInput(kind, name string, data []byte) (*input, error) {
+// openFile opens path. Opening a FIFO waits for its writer, in a system
+// call that nothing interrupts, so the wait is left behind when ctx ends.
+func openFile(ctx context.Context, path string) (*os.File, error) {
+	type opened struct {
+		f   *os.File
+		err error
+	}
+	done := make(chan opened, 1)
+	go func() {
+		f, err := os.Open(path)
+		done <- opened{f, err}
+	}()
+	select {
+	case o := <-done:
+		return o.f, o.err
+	case <-ctx.Done():
+		go func() {
+			if o := <-done; o.f != nil {
+				o.f.Close()
+			}
+		}()
+		return nil, context.Cause(ctx)
+	}
+}
+
+func embeddedInput(ctx context.Context, kind, name string, data []byte) (*input, error) {
 	in := &input{kind: kind, name: name, open: func() (io.ReadCloser, error) {
 		return io.NopCloser(bytes.NewReader(data)), nil
 	}}
-	return in, in.scan()
+	return in, in.scan(ctx, bytes.NewReader(data), nil)
 }
 
-// scan reads the input once to count its records and fingerprint it, so a
-// missing or unreadable file is an input error before anything is sent.
-func (in *input) scan() error {
-	r, err := in.open()
-	if err != nil {
-		return err
-	}
-	defer r.Close()
+// scan reads r to its end to count its records and fingerprint it, copying
+// it to spool when that is set.
+func (in *input) scan(ctx context.Context, r io.Reader, spool io.Writer) error {
 	h := sha256.New()
 	size := &countingWriter{}
-	err = scanLines(io.TeeReader(r, io.MultiWriter(h, size)), func(inputLine) bool {
+	err := scanLines(ctx, io.TeeReader(r, io.MultiWriter(h, size)), spool, func(inputLine) bool {
 		in.records++
 		return true
 	})
 	if err != nil {
+		if ctx.Err() != nil {
+			return context.Cause(ctx)
+		}
 		return fmt.Errorf("reading %s: %w", in.name, err)
 	}
 	in.fingerprint = fmt.Sprintf("sha256:%s size:%d", hex.EncodeToString(h.Sum(nil)), size.n)
 	return nil
+}
+
+// close removes the spool file, if there is one.
+func (in *input) close() {
+	if in != nil && in.spool != "" {
+		os.Remove(in.spool)
+	}
 }
 
 type countingWriter struct{ n int64 }
@@ -80,16 +144,28 @@ type inputLine struct {
 	tooLong    bool
 }
 
-// scanLines calls fn for each non-blank line until fn returns false. Only a
-// read error is returned: a line too long is handed over, marked, so that it
-// is reported with its number like any other bad line.
-func scanLines(r io.Reader, fn func(inputLine) bool) error {
+// scanLines calls fn for each non-blank line until fn returns false or ctx
+// ends. Only a read error or the end of ctx is returned: a line too long is
+// handed over, marked, so that it is reported with its number like any other
+// bad line.
+//
+// When copyTo is set, the input is written to it with each line cut a byte
+// past maxLine: the copy reads back as the same lines, marked the same way,
+// and an endless line (-users /dev/zero) does not fill the disk.
+func scanLines(ctx context.Context, r io.Reader, copyTo io.Writer, fn func(inputLine) bool) error {
 	br := bufio.NewReaderSize(r, 64<<10)
+	cp := lineCopier{w: copyTo}
 	var buf []byte
 	index, num := 0, 0
 	tooLong := false
 	for {
+		if ctx.Err() != nil {
+			return context.Cause(ctx)
+		}
 		chunk, err := br.ReadSlice('\n')
+		if cerr := cp.write(chunk); cerr != nil {
+			return cerr
+		}
 		if len(buf)+len(chunk) > maxLine {
 			tooLong = true
 		} else {
@@ -117,178 +193,26 @@ func scanLines(r io.Reader, fn func(inputLine) bool) error {
 	}
 }
 
-// decodeLine decodes one record strictly: an unknown field is an error, not
-// data silently left behind, and so is anything after the object.
-func decodeLine(l inputLine, v any) error {
-	if l.tooLong {
-		return fmt.Errorf("line longer than %d bytes", maxLine)
+// lineCopier writes lines to w, each cut maxLine+1 bytes into its text.
+type lineCopier struct {
+	w    io.Writer
+	line int // bytes of the current line written
+}
+
+func (c *lineCopier) write(chunk []byte) error {
+	if c.w == nil {
+		return nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(l.text))
-	dec.DisallowUnknownFields()
-	dec.UseNumber() // metadata keeps large integers exact
-	if err := dec.Decode(v); err != nil {
-		return describeJSONError(err)
+	text, newline := bytes.CutSuffix(chunk, []byte("\n"))
+	text = text[:min(len(text), max(0, maxLine+1-c.line))]
+	c.line += len(text)
+	_, err := c.w.Write(text)
+	if newline && err == nil {
+		_, err = c.w.Write([]byte("\n"))
+		c.line = 0
 	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return errors.New("more than one JSON value on the line")
+	if err != nil {
+		return fmt.Errorf("copying the input: %w", err)
 	}
 	return nil
-}
-
-func describeJSONError(err error) error {
-	var syntax *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syntax):
-		return fmt.Errorf("not valid JSON at byte %d: %v", syntax.Offset, syntax)
-	case errors.As(err, &typ) && typ.Field != "":
-		return fmt.Errorf("%s must be %s, not a JSON %s", typ.Field, jsonKind(typ.Type.String()), typ.Value)
-	case errors.As(err, &typ):
-		return fmt.Errorf("a line must be a JSON object, not a JSON %s", typ.Value)
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return errors.New("not valid JSON: the line ends inside a value")
-	case strings.HasPrefix(err.Error(), "json: unknown field"):
-		return fmt.Errorf("%s: not a field of the import documents", strings.TrimPrefix(err.Error(), "json: "))
-	}
-	return err
-}
-
-func jsonKind(goType string) string {
-	switch {
-	case goType == "string":
-		return "a string"
-	case goType == "bool":
-		return "true or false"
-	case goType == "int":
-		return "an integer"
-	case goType == "[]string":
-		return "an array of strings"
-	case strings.HasPrefix(goType, "map["), strings.HasPrefix(goType, "main."), strings.HasPrefix(goType, "*main."):
-		return "an object"
-	}
-	return goType
-}
-
-// unixTime reads a time as the providers' documents give it: UNIX seconds
-// as a number or as a numeric string (their examples send strings). Null, an
-// empty string and 0 mean not set. The range is left to the library, which
-// refuses what a 10-digit timestamp cannot carry.
-func unixTime(field string, raw json.RawMessage) (time.Time, error) {
-	s := string(bytes.TrimSpace(raw))
-	if s == "" || s == "null" {
-		return time.Time{}, nil
-	}
-	if s[0] == '"' {
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return time.Time{}, fmt.Errorf("%s: %v", field, err)
-		}
-	}
-	if s == "" {
-		return time.Time{}, nil
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("%s must be UNIX seconds as a number or a numeric string, not %s", field, raw)
-	}
-	if n == 0 {
-		return time.Time{}, nil
-	}
-	return time.Unix(n, 0), nil
-}
-
-// userRecord is a user line, fields as in the import documents.
-type userRecord struct {
-	UID           string          `json:"uid"`
-	Name          string          `json:"name"`
-	Avatar        string          `json:"avatar"`
-	Link          string          `json:"link"`
-	Role          string          `json:"role"`
-	CreatedAt     json.RawMessage `json:"createdAt"`
-	LastActiveAt  json.RawMessage `json:"lastActiveAt"`
-	Metadata      map[string]any  `json:"metadata"`
-	Tags          []string        `json:"tags"`
-	DeactivatedAt json.RawMessage `json:"deactivatedAt"`
-}
-
-func (r *userRecord) user(prefix string) (chatimport.User, error) {
-	u := chatimport.User{UID: r.UID, Name: r.Name, Avatar: r.Avatar, Link: r.Link, Role: r.Role, Metadata: r.Metadata, Tags: r.Tags}
-	var err error
-	for _, t := range []struct {
-		field string
-		raw   json.RawMessage
-		dst   *time.Time
-	}{{"createdAt", r.CreatedAt, &u.CreatedAt}, {"lastActiveAt", r.LastActiveAt, &u.LastActiveAt}, {"deactivatedAt", r.DeactivatedAt, &u.DeactivatedAt}} {
-		if *t.dst, err = unixTime(prefix+t.field, t.raw); err != nil {
-			return u, err
-		}
-	}
-	return u, nil
-}
-
-// groupRecord is a member line's groupDetails.
-type groupRecord struct {
-	GUID      string          `json:"guid"`
-	Name      string          `json:"name"`
-	Icon      string          `json:"icon"`
-	Type      string          `json:"type"`
-	Password  string          `json:"password"`
-	Owner     string          `json:"owner"`
-	CreatedAt json.RawMessage `json:"createdAt"`
-	Metadata  map[string]any  `json:"metadata"`
-	Tags      []string        `json:"tags"`
-}
-
-// memberRecord is a member line, fields as in the import documents.
-type memberRecord struct {
-	MemberID     string          `json:"memberId"`
-	GUID         string          `json:"guid"`
-	UID          string          `json:"uid"`
-	Scope        string          `json:"scope"`
-	IsBanned     bool            `json:"isBanned"`
-	JoinedAt     json.RawMessage `json:"joinedAt"`
-	UnreadMsgNum int             `json:"unreadMsgNum"`
-	GroupDetails *groupRecord    `json:"groupDetails"`
-	UserDetails  *userRecord     `json:"userDetails"`
-}
-
-func decodeUser(l inputLine) (chatimport.User, error) {
-	var r userRecord
-	if err := decodeLine(l, &r); err != nil {
-		return chatimport.User{}, err
-	}
-	return r.user("")
-}
-
-func decodeMember(l inputLine) (chatimport.Member, error) {
-	var r memberRecord
-	if err := decodeLine(l, &r); err != nil {
-		return chatimport.Member{}, err
-	}
-	// The library derives the memberId; one given that says otherwise would
-	// be silently ignored, so it is refused here.
-	if want := r.GUID + "_member_" + r.UID; r.MemberID != "" && r.MemberID != want {
-		return chatimport.Member{}, fmt.Errorf("memberId %q is not <guid>_member_<uid> (%q)", r.MemberID, want)
-	}
-	joined, err := unixTime("joinedAt", r.JoinedAt)
-	if err != nil {
-		return chatimport.Member{}, err
-	}
-	m := chatimport.Member{GUID: r.GUID, UID: r.UID, Scope: chatimport.Scope(r.Scope), Banned: r.IsBanned,
-		JoinedAt: joined, UnreadCount: r.UnreadMsgNum}
-	if g := r.GroupDetails; g != nil {
-		created, err := unixTime("groupDetails.createdAt", g.CreatedAt)
-		if err != nil {
-			return chatimport.Member{}, err
-		}
-		m.Group = &chatimport.Group{GUID: g.GUID, Name: g.Name, Icon: g.Icon, Type: chatimport.GroupType(g.Type),
-			Password: g.Password, Owner: g.Owner, CreatedAt: created, Metadata: g.Metadata, Tags: g.Tags}
-	}
-	if r.UserDetails != nil {
-		u, err := r.UserDetails.user("userDetails.")
-		if err != nil {
-			return chatimport.Member{}, err
-		}
-		m.User = &u
-	}
-	return m, nil
 }

@@ -73,7 +73,19 @@ func TestDecodeErrorsNameTheProblem(t *testing.T) {
 		`{"uid":"a"} {"uid":"b"}`:               "more than one JSON value on the line",
 		`{"uid":"a","lastActiveAt":"soon"}`:     `lastActiveAt must be UNIX seconds as a number or a numeric string, not "soon"`,
 		`{"uid":"a","userDetails":{"uid":"a"}}`: `unknown field "userDetails"`,
+		// encoding/json would keep the last value, or U+FFFD, silently.
+		`{"uid":"a","name":"A","uid":"b"}`:                 `key "uid" appears twice on the line`,
+		`{"uid":"a","\u0075id":"b"}`:                       `key "uid" appears twice on the line`,
+		`{"uid":"a","metadata":{"k":1,"k":2}}`:             `key "metadata.k" appears twice on the line`,
+		"{\"uid\":\"a\",\"name\":\"Jos\xe9\"}":             `invalid UTF-8 in name at byte 22`,
+		`{"uid":"a","name":"\ud800"}`:                      `invalid surrogate pair`,
+		`{"uid":"a","metadata":{"k":{"x":1},"j":{"x":1}}}`: "", // the same key in two objects is fine
 	} {
+		if want == "" {
+			_, err := decodeUser(inputLine{text: []byte(line)})
+			assert.NoError(t, err, line)
+			continue
+		}
 		_, err := decodeUser(inputLine{text: []byte(line)})
 		assert.ErrorContains(t, err, want, line)
 	}
@@ -95,7 +107,7 @@ func TestScanLinesNumbersLinesAndRecords(t *testing.T) {
 	long := strings.Repeat("x", maxLine+10)
 	input := "a\n\n  \nb\r\n" + long + "\nc" // no newline at the end
 	var got []inputLine
-	require.NoError(t, scanLines(strings.NewReader(input), func(l inputLine) bool {
+	require.NoError(t, scanLines(t.Context(), strings.NewReader(input), nil, func(l inputLine) bool {
 		l.text = []byte(strings.TrimSpace(string(l.text)))
 		got = append(got, l)
 		return true
@@ -113,13 +125,13 @@ func TestScanLinesNumbersLinesAndRecords(t *testing.T) {
 
 func TestInputFingerprintFollowsTheContent(t *testing.T) {
 	path := writeFile(t, "users.jsonl", `{"uid":"a","name":"A"}`, ``, `{"uid":"b","name":"B"}`)
-	a, err := fileInput("users", path)
+	a, err := fileInput(t.Context(), "users", path)
 	require.NoError(t, err)
 	assert.Equal(t, 2, a.records)
-	b, err := embeddedInput("users", "same", []byte(`{"uid":"a","name":"A"}`+"\n\n"+`{"uid":"b","name":"B"}`+"\n"))
+	b, err := embeddedInput(t.Context(), "users", "same", []byte(`{"uid":"a","name":"A"}`+"\n\n"+`{"uid":"b","name":"B"}`+"\n"))
 	require.NoError(t, err)
 	assert.Equal(t, a.fingerprint, b.fingerprint, "the same bytes, the same fingerprint")
-	c, err := embeddedInput("users", "other", []byte(`{"uid":"a","name":"A"}`+"\n"))
+	c, err := embeddedInput(t.Context(), "users", "other", []byte(`{"uid":"a","name":"A"}`+"\n"))
 	require.NoError(t, err)
 	assert.NotEqual(t, a.fingerprint, c.fingerprint)
 }

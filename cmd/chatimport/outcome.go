@@ -18,7 +18,8 @@ const (
 	classExisted           // already on the server: a success
 	classDone              // finished by an earlier run, per the checkpoint
 	classValid             // dry run: would be sent
-	classDuplicate         // skipped: repeats an earlier record
+	classDuplicate         // skipped: repeats an earlier record, field for field
+	classDiffering         // skipped: repeats an earlier record's id with other fields; a failure
 	classNotSent           // skipped: the import stopped first
 	classInvalid           // failed: refused by the provider's rules, before any request
 	classMalformed         // failed: the line could not be read
@@ -35,13 +36,15 @@ type outcome struct {
 	status string // as the report spells it
 	msg    string // why, for anything but a success
 	class  class
-	quiet  bool // not printed: its cause is reported once, not per item
+	first  position // of the record a duplicate repeats
+	quiet  bool     // not printed: its cause is reported once, not per item
 }
 
-// fromResult turns the library's result for an item into an outcome.
-// lineOf maps a position in the fed sequence back to its input line, for a
-// duplicate's reference to the record it repeats.
-func fromResult(kind string, at position, r chatimport.ItemResult, lineOf func(seq int) int) outcome {
+// fromResult turns the library's result for an item into an outcome. posOf
+// maps a position in the fed sequence back to its input record, for a
+// duplicate's reference to the record it repeats. A duplicate's outcome is
+// provisional: the pass compares the two records before it is final.
+func fromResult(kind string, at position, r chatimport.ItemResult, posOf func(seq int) position) outcome {
 	o := outcome{kind: kind, index: at.index, line: at.line, id: r.ID, status: r.Status.String()}
 	var invalid *chatimport.ValidationError
 	var dup *chatimport.DuplicateError
@@ -55,11 +58,7 @@ func fromResult(kind string, at position, r chatimport.ItemResult, lineOf func(s
 	case errors.As(r.Err, &invalid):
 		o.class, o.msg = classInvalid, fmt.Sprintf("invalid %s: %s", invalid.Field, invalid.Reason)
 	case errors.As(r.Err, &dup):
-		how := "identical"
-		if dup.Differs {
-			how = "with different fields"
-		}
-		o.class, o.msg = classDuplicate, fmt.Sprintf("duplicate of line %d, %s; not sent", lineOf(dup.First), how)
+		o.class, o.first = classDuplicate, posOf(dup.First)
 	case r.Status == chatimport.StatusSkipped:
 		o.class, o.msg, o.quiet = classNotSent, "not sent: "+cause(r.Err), true
 	case errors.Is(r.Err, context.Canceled):
@@ -82,7 +81,8 @@ func cause(err error) string {
 
 // tally counts one kind's outcomes for the summary and the exit status.
 type tally struct {
-	records int
+	records int // reported
+	unread  int // never read: the import stopped first
 	byClass [classFailed + 1]int
 }
 
@@ -100,15 +100,16 @@ func (t *tally) n(classes ...class) int {
 }
 
 // ok reports whether every record of this kind is on the server or would be
-// sent (dry run); duplicates count, as the record they repeat is there.
+// sent (dry run); identical duplicates count, as the record they repeat is
+// there, but a duplicate with other fields does not: those fields are not.
 func (t *tally) ok() bool {
-	return t.n(classNotSent, classInvalid, classMalformed, classInterrupted, classFailed) == 0
+	return t.unread == 0 && t.n(classDiffering, classNotSent, classInvalid, classMalformed, classInterrupted, classFailed) == 0
 }
 
 // line renders the tally's line of the summary; a dry run has only valid
 // items where an import has imported and existed ones.
 func (t *tally) line(dry bool) string {
-	s := count(t.records) + " records: "
+	s := count(t.records+t.unread) + " records: "
 	if dry {
 		s += count(t.byClass[classValid]) + " valid"
 	} else {
@@ -117,11 +118,15 @@ func (t *tally) line(dry bool) string {
 			s += ", " + count(d) + " done earlier"
 		}
 	}
-	s += ", " + count(t.n(classDuplicate, classNotSent)) + " skipped"
-	s += detail(t.byClass[classDuplicate], "duplicate", t.byClass[classNotSent], "not sent")
+	s += ", " + count(t.n(classDuplicate, classDiffering, classNotSent)) + " skipped"
+	s += detail(t.byClass[classDuplicate], "duplicate", t.byClass[classDiffering], "differing duplicate",
+		t.byClass[classNotSent], "not sent")
 	s += ", " + count(t.n(classInvalid, classMalformed, classInterrupted, classFailed)) + " failed"
 	s += detail(t.byClass[classInvalid], "invalid", t.byClass[classMalformed], "malformed",
 		t.byClass[classInterrupted], "interrupted", t.byClass[classFailed], "at the provider")
+	if t.unread > 0 {
+		s += ", " + count(t.unread) + " not read (the import stopped first)"
+	}
 	return s
 }
 

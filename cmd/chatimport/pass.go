@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"maps"
+	"reflect"
+	"slices"
 	"sort"
 
 	"github.com/chatimport/chatimport"
@@ -14,20 +17,29 @@ type kind[T any] struct {
 	name   string
 	decode func(inputLine) (T, error)
 	id     func(*T) string
-	send   func(*chatimport.Client, context.Context, iter.Seq2[T, error], func(chatimport.ItemResult)) error
 }
 
 var (
-	usersKind = &kind[chatimport.User]{name: "users", decode: decodeUser,
-		id: func(u *chatimport.User) string { return u.UID }, send: (*chatimport.Client).ImportUsersSeq}
-	membersKind = &kind[chatimport.Member]{name: "members", decode: decodeMember,
-		id: (*chatimport.Member).ID, send: (*chatimport.Client).ImportMembersSeq}
+	usersKind   = &kind[chatimport.User]{name: "users", decode: decodeUser, id: func(u *chatimport.User) string { return u.UID }}
+	membersKind = &kind[chatimport.Member]{name: "members", decode: decodeMember, id: (*chatimport.Member).ID}
 )
 
+// streamImport is the one place that calls the library's streaming imports.
+func streamImport[T any](ctx context.Context, c *chatimport.Client, items iter.Seq2[T, error], fn func(chatimport.ItemResult)) error {
+	switch items := any(items).(type) {
+	case iter.Seq2[chatimport.User, error]:
+		return c.ImportUsersSeq(ctx, items, fn)
+	case iter.Seq2[chatimport.Member, error]:
+		return c.ImportMembersSeq(ctx, items, fn)
+	}
+	return fmt.Errorf("the library has no streaming import of %T", items)
+}
+
 // pass streams one input through one import call and ends every non-blank
-// line in exactly one outcome: malformed lines and skipped records here,
-// everything fed to the library by its result. Memory stays bounded by the
-// library's batches in flight, however long the input.
+// line it reads in exactly one outcome: malformed lines and skipped records
+// here, everything fed to the library by its result. Memory stays bounded by
+// the library's batches in flight (and the duplicates found), however long
+// the input.
 type pass[T any] struct {
 	kind   *kind[T]
 	in     *input
@@ -57,12 +69,16 @@ func (p *pass[T]) run(ctx context.Context) error {
 		seqs    seqMap
 		seq     int
 		readErr error
+		dups    []outcome
 	)
 	// The sequence and the result callback both run on this goroutine (the
 	// library pulls items and calls back from its caller's), so the state
 	// above needs no lock.
 	items := func(yield func(T, error) bool) {
-		readErr = scanLines(r, func(l inputLine) bool {
+		// When the import stops (a signal, a fatal error) the library stops
+		// pulling and reading ends: the records after it are counted as not
+		// read, not reported one by one.
+		readErr = scanLines(ctx, r, nil, func(l inputLine) bool {
 			item, err := p.kind.decode(l)
 			if err != nil {
 				p.emit(&outcome{kind: p.kind.name, index: l.index, line: l.num, status: "failed",
@@ -84,17 +100,80 @@ func (p *pass[T]) run(ctx context.Context) error {
 			return yield(item, nil)
 		})
 	}
-	err = p.kind.send(p.client, ctx, items, func(r chatimport.ItemResult) {
-		o := fromResult(p.kind.name, seqs.at(r.Index), r, func(seq int) int { return seqs.at(seq).line })
+	err = streamImport(ctx, p.client, items, func(r chatimport.ItemResult) {
+		o := fromResult(p.kind.name, seqs.at(r.Index), r, seqs.at)
 		if p.watch != nil {
 			p.watch.ended(r.Index, r.Status.OK())
 		}
+		if o.class == classDuplicate {
+			dups = append(dups, o)
+			return
+		}
 		p.emit(&o)
 	})
-	if readErr != nil {
+	p.settle(ctx, dups)
+	if readErr != nil && ctx.Err() == nil {
 		return fmt.Errorf("reading %s: %w", p.in.name, readErr)
 	}
 	return err
+}
+
+// settle ends each duplicate the library reported by comparing it with the
+// record it repeats, decoded from the input once more, field for field. The
+// library tells a differing repeat by a hash of what it would send, and no
+// record counts as on the server on a hash; so the tool decides exactly.
+func (p *pass[T]) settle(ctx context.Context, dups []outcome) {
+	if len(dups) == 0 {
+		return
+	}
+	pending := map[int]*outcome{} // by the duplicate's record index
+	firsts := map[int]*T{}        // the records repeated, once read
+	last := 0
+	for i := range dups {
+		pending[dups[i].index] = &dups[i]
+		firsts[dups[i].first.index] = nil
+		last = max(last, dups[i].index)
+	}
+	// Only records already read are read again, so a stop does not end it.
+	err := p.reread(context.WithoutCancel(ctx), func(l inputLine) bool {
+		if _, ok := firsts[l.index]; ok {
+			if item, err := p.kind.decode(l); err == nil {
+				firsts[l.index] = &item
+			}
+		}
+		if o := pending[l.index]; o != nil {
+			item, err := p.kind.decode(l)
+			first := firsts[o.first.index]
+			how := "identical"
+			if err != nil || first == nil || !reflect.DeepEqual(*first, item) {
+				o.class, how = classDiffering, "with different fields"
+			}
+			o.msg = fmt.Sprintf("duplicate of line %d, %s; not sent", o.first.line, how)
+			p.emit(o)
+			delete(pending, l.index)
+		}
+		return l.index < last
+	})
+	why := cause(err)
+	if err == nil {
+		why = "the input changed while it was imported"
+	}
+	for _, index := range slices.Sorted(maps.Keys(pending)) {
+		o := pending[index]
+		o.class = classNotSent
+		o.msg = fmt.Sprintf("duplicate of line %d; not compared with it: %s", o.first.line, why)
+		p.emit(o)
+	}
+}
+
+// reread reads the input again from its start.
+func (p *pass[T]) reread(ctx context.Context, fn func(inputLine) bool) error {
+	r, err := p.in.open()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	return scanLines(ctx, r, nil, fn)
 }
 
 // position is where a record sits in its input.

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/term"
 )
 
 // isTerminal reports whether w is a terminal, where a progress bar can be
@@ -14,11 +16,8 @@ import (
 // leave carriage returns behind.
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	// A character device is not enough: /dev/null is one too.
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // progress shows how far an import is: on a terminal one line redrawn in

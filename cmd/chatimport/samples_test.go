@@ -27,7 +27,7 @@ func TestSamplesAreGenerated(t *testing.T) {
 		return
 	}
 	if !bytes.Equal(users, sampleUsers) || !bytes.Equal(members, sampleMembers) {
-		t.Fatal("samples/*.jsonl differ from the generator; run go generate ./examples/migrate")
+		t.Fatal("samples/*.jsonl differ from the generator; run go generate ./cmd/chatimport")
 	}
 	if size := len(users) + len(members); size > 1<<20 {
 		t.Errorf("the sample is %d bytes; keep it under 1 MiB", size)

@@ -1,13 +1,21 @@
 package main
 
 import (
+	"bytes"
+	"cmp"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"maps"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/chatimport/chatimport"
 )
 
 // meter counts the requests a client sends and how each attempt ended, so
@@ -15,31 +23,44 @@ import (
 // retries below the client, so every attempt passes through here.
 type meter struct {
 	base http.RoundTripper
+	// tencent: Tencent answers HTTP 200 to a failed request too, with the
+	// failure in the body's ErrorCode, so its bodies are looked into.
+	tencent bool
 
-	mu       sync.Mutex
-	total    int
-	byStatus map[int]int
-	lost     int // no answer at all: connection dropped or timed out
+	mu      sync.Mutex
+	total   int
+	failure map[string]int // by what the attempt got: "429", "Tencent 10002"
+	lost    int            // no answer at all: connection dropped or timed out
 }
 
-func newMeteredClient() (*http.Client, *meter) {
+func newMeteredClient(provider string) (*http.Client, *meter) {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	// Enough idle connections for any -concurrency, so connections are reused
 	// rather than opened for each request.
 	t.MaxIdleConnsPerHost = 64
-	m := &meter{base: t, byStatus: map[int]int{}}
+	m := &meter{base: t, tencent: provider == chatimport.ProviderTencent, failure: map[string]int{}}
 	return &http.Client{Transport: m, Timeout: time.Minute}, m
 }
 
 // RoundTrip sends req on and counts it and its outcome.
 func (m *meter) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := m.base.RoundTrip(req)
+	failure, cut := "", false
+	switch {
+	case err != nil:
+	case resp.StatusCode >= 300:
+		failure = strconv.Itoa(resp.StatusCode)
+	case m.tencent:
+		failure, cut = tencentFailure(resp)
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	switch {
-	case err == nil:
+	case err == nil && !cut:
 		m.total++
-		m.byStatus[resp.StatusCode]++
+		if failure != "" {
+			m.failure[failure]++
+		}
 	case req.Context().Err() == nil: // not our own Ctrl-C
 		m.total++
 		m.lost++
@@ -47,23 +68,43 @@ func (m *meter) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, err
 }
 
+// tencentFailure reads a Tencent answer's ErrorCode and puts the body back
+// for the library to read, cut where it was cut, if it was.
+func tencentFailure(resp *http.Response) (failure string, cut bool) {
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		resp.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), errReader{err}))
+		return "", true
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	var env struct{ ErrorCode int }
+	if json.Unmarshal(body, &env) != nil || env.ErrorCode == 0 {
+		return "", false // what is not an answer is the library's to judge
+	}
+	return fmt.Sprintf("Tencent %d", env.ErrorCode), false
+}
+
+// errReader fails every read with err.
+type errReader struct{ err error }
+
+// Read returns the error.
+func (r errReader) Read([]byte) (int, error) { return 0, r.err }
+
 // failed returns how many attempts got no useful answer, and what they got,
-// e.g. "4× 429, 2× 503, 1× no answer (connection lost)".
+// e.g. "4× 429, 2× 503, 3× Tencent 10002, 1× no answer (connection lost)".
 func (m *meter) failed() (int, string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	n := m.lost
 	var parts []string
-	codes := make([]int, 0, len(m.byStatus))
-	for code := range m.byStatus {
-		if code >= 300 {
-			codes = append(codes, code)
-		}
-	}
-	slices.Sort(codes)
-	for _, code := range codes {
-		n += m.byStatus[code]
-		parts = append(parts, fmt.Sprintf("%d× %d", m.byStatus[code], code))
+	// Status codes first, then Tencent's codes, each in order.
+	kinds := slices.SortedFunc(maps.Keys(m.failure), func(a, b string) int {
+		return cmp.Or(cmp.Compare(len(a), len(b)), cmp.Compare(a, b))
+	})
+	for _, k := range kinds {
+		n += m.failure[k]
+		parts = append(parts, fmt.Sprintf("%d× %s", m.failure[k], k))
 	}
 	if m.lost > 0 {
 		parts = append(parts, fmt.Sprintf("%d× no answer (connection lost)", m.lost))

@@ -16,41 +16,6 @@ import (
 	"github.com/chatimport/chatimport/chatimporttest"
 )
 
-// The default run, go run ./examples/migrate, imports the embedded sample
-// into the embedded fake despite its faults: every record exactly once, the
-// verification clean, exit 0.
-func TestDefaultRunImportsTheSampleIntoTheEmbeddedFake(t *testing.T) {
-	r, fake := runEmbedded(t)
-	require.Equal(t, exitOK, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
-	assert.Contains(t, r.stdout, "embedded fake CometChat")
-	assert.Contains(t, r.stdout, "users     1,500 records: ")
-	assert.Contains(t, r.stdout, "verified  30 groups, 2,500 members, 0 differences")
-	assert.Contains(t, r.stdout, "absorbed by retries")
-	assert.Empty(t, r.stderr)
-
-	want := decodeSample(t, sampleUsers, sampleMembers)
-	assert.ElementsMatch(t, want.wantUsers(), heldUsers(fake), "each user stored exactly once")
-	wantMembers := want.wantMembers()
-	assert.Equal(t, wantMembers, heldMembers(fake, keys(wantMembers), false), "each membership stored exactly once")
-	f := fake.Stats().Faults
-	assert.Positive(t, f.RateLimit+f.Unavailable+f.FailAfterApply+f.DropAfterApply, "faults were injected")
-	assert.Contains(t, r.stdout, "fake      injected ")
-}
-
-// With -provider tencent the embedded fake takes the sample's members,
-// creating groups and accounts as it goes; users are not Tencent's to import.
-func TestTencentAgainstTheEmbeddedFake(t *testing.T) {
-	r, fake := runEmbedded(t, "-provider", "tencent")
-	require.Equal(t, exitOK, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
-	assert.Contains(t, r.stdout, "embedded fake Tencent Cloud Chat")
-	assert.NotContains(t, r.stdout, "\nusers ")
-	assert.NotContains(t, r.stdout, "verified", "listing is CometChat's only")
-
-	wantMembers := decodeSample(t, nil, sampleMembers).wantMembers()
-	assert.Equal(t, wantMembers, heldMembers(fake, keys(wantMembers), true))
-	assert.Empty(t, fake.Users())
-}
-
 // Credentials in the environment select a real run; -base-url points it at
 // a fake of the test's own, with faults on. The report has one line per
 // record, and every record arrived exactly once.
@@ -67,7 +32,7 @@ func TestFilesAndCredentialsImportIntoTheGivenEndpoint(t *testing.T) {
 	report := filepath.Join(t.TempDir(), "report.jsonl")
 
 	args := append([]string{"-users", users, "-members", members, "-base-url", s.URL + "/v3", "-report", report}, fastFlags...)
-	r := runTool(t.Context(), cometEnv(), args...)
+	r := runImport(t.Context(), cometEnv(), args...)
 	require.Equal(t, exitOK, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
 	assert.Contains(t, r.stdout, "Importing into cometchat app fake-app region us at "+s.URL+"/v3.")
 	assert.NotContains(t, r.stdout+r.stderr, chatimporttest.APIKey, "the key is never printed")
@@ -99,16 +64,20 @@ func TestMalformedLineIsReportedAndTheRestImported(t *testing.T) {
 		`{"uid":"u2","name":"Two"}`,
 		`{"uid":"u3","name":"Three"`,
 		``,
-		`{"uid":"u5","name":"Five"}`)
+		`{"uid":"u5","name":"Five"}`,
+		`{"uid":"u6","name":"Six","name":"Sechs"}`,
+		"{\"uid\":\"u7\",\"name\":\"Sev\xe9n\"}")
 	report := filepath.Join(t.TempDir(), "report.jsonl")
-	r := runTool(t.Context(), cometEnv(), append([]string{"-users", users, "-base-url", s.URL + "/v3", "-report", report}, fastFlags...)...)
+	r := runImport(t.Context(), cometEnv(), append([]string{"-users", users, "-base-url", s.URL + "/v3", "-report", report}, fastFlags...)...)
 	assert.Equal(t, exitFailed, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
 	assert.Contains(t, r.stdout, users+":3: malformed line: not valid JSON")
-	assert.Contains(t, r.stdout, "users     4 records: 3 imported, 0 existed, 0 skipped, 1 failed (1 malformed)")
+	assert.Contains(t, r.stdout, users+`:6: malformed line: key "name" appears twice on the line`)
+	assert.Contains(t, r.stdout, users+`:7: malformed line: invalid UTF-8 in name at byte 23`)
+	assert.Contains(t, r.stdout, "users     6 records: 3 imported, 0 existed, 0 skipped, 3 failed (3 malformed)")
 	assert.Equal(t, []string{"u1", "u2", "u5"}, heldUsers(s))
 
 	lines := byLine(t, readReport(t, report))["users"]
-	require.Len(t, lines, 4, "one report line per record")
+	require.Len(t, lines, 6, "one report line per record")
 	assert.Equal(t, reportLine{Kind: "users", Index: 2, Line: 3, Status: "failed", Error: lines[3].Error}, lines[3])
 	assert.Contains(t, lines[3].Error, "malformed line")
 	assert.Equal(t, reportLine{Kind: "users", Index: 3, Line: 5, ID: "u5", Status: "imported"}, lines[5])
@@ -119,7 +88,7 @@ func TestMalformedLineIsReportedAndTheRestImported(t *testing.T) {
 func TestBadSamplesAreReportedAndTheGoodOnesImported(t *testing.T) {
 	s := newFake(t)
 	report := filepath.Join(t.TempDir(), "report.jsonl")
-	r := runTool(t.Context(), cometEnv(), append([]string{"-users", "samples/bad_users.jsonl", "-members", "samples/bad_members.jsonl",
+	r := runImport(t.Context(), cometEnv(), append([]string{"-users", "samples/bad_users.jsonl", "-members", "samples/bad_members.jsonl",
 		"-base-url", s.URL + "/v3", "-report", report}, fastFlags...)...)
 	require.Equal(t, exitFailed, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
 
@@ -136,7 +105,7 @@ func TestBadSamplesAreReportedAndTheGoodOnesImported(t *testing.T) {
 	}
 	assert.Contains(t, lines["users"][5].Error, "letter case")
 	assert.Equal(t, "duplicate of line 1, with different fields; not sent", lines["users"][7].Error)
-	assert.Contains(t, lines["members"][3].Error, "before the group was created")
+	assert.Contains(t, lines["members"][3].Error, "is not after the group was created")
 
 	assert.Equal(t, []string{"ada-lovelace", "alice", "linus"}, heldUsers(s))
 	assert.Zero(t, s.Received("alice"), "the case variant of Alice was never sent")
@@ -148,7 +117,7 @@ func TestBadSamplesAreReportedAndTheGoodOnesImported(t *testing.T) {
 func TestDryRunListsProblemsAndSendsNothing(t *testing.T) {
 	s := newFake(t)
 	report := filepath.Join(t.TempDir(), "report.jsonl")
-	r := runTool(t.Context(), cometEnv(), "-dry-run", "-users", "samples/bad_users.jsonl", "-members", "samples/bad_members.jsonl",
+	r := runImport(t.Context(), cometEnv(), "-dry-run", "-users", "samples/bad_users.jsonl", "-members", "samples/bad_members.jsonl",
 		"-base-url", s.URL+"/v3", "-report", report, "-checkpoint", filepath.Join(t.TempDir(), "unused.json"))
 	require.Equal(t, exitFailed, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
 	assert.Zero(t, s.Stats().Requests, "nothing was sent")
@@ -162,7 +131,7 @@ func TestDryRunListsProblemsAndSendsNothing(t *testing.T) {
 		`bad_members.jsonl:2: "team_member_linus": invalid scope`,
 		`bad_members.jsonl:3: "team_member_Alice": invalid joinedAt`,
 		`bad_members.jsonl:6: malformed line`,
-		"users     14 records: 3 valid, 2 skipped (2 duplicate), 9 failed (6 invalid, 3 malformed)",
+		"users     14 records: 3 valid, 2 skipped (1 duplicate, 1 differing duplicate), 9 failed (6 invalid, 3 malformed)",
 		"members   10 records: 2 valid, 1 skipped (1 duplicate), 7 failed (5 invalid, 2 malformed)",
 		"requests  none: dry run",
 	} {
@@ -170,10 +139,9 @@ func TestDryRunListsProblemsAndSendsNothing(t *testing.T) {
 	}
 	assert.Len(t, readReport(t, report), 24)
 
-	// The embedded sample is valid throughout.
-	r, fake := runEmbedded(t, "-dry-run")
+	// The embedded sample is valid throughout; a dry run needs no credentials.
+	r = runImport(t.Context(), envOf(nil), "-dry-run", "-users", "samples/users.jsonl", "-members", "samples/members.jsonl")
 	require.Equal(t, exitOK, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
-	assert.Nil(t, fake, "a dry run starts no fake")
 	assert.Contains(t, r.stdout, "users     1,500 records: 1,500 valid, 0 skipped, 0 failed")
 	assert.Contains(t, r.stdout, "members   2,500 records: 2,500 valid, 0 skipped, 0 failed")
 }
@@ -181,6 +149,7 @@ func TestDryRunListsProblemsAndSendsNothing(t *testing.T) {
 func TestUsageAndInputErrorsExit2(t *testing.T) {
 	s := newFake(t)
 	good := writeFile(t, "users.jsonl", `{"uid":"a","name":"A"}`)
+	base := []string{"-base-url", s.URL + "/v3"}
 	for _, tc := range []struct {
 		name string
 		env  func(string) string
@@ -192,44 +161,100 @@ func TestUsageAndInputErrorsExit2(t *testing.T) {
 		{"provider", envOf(nil), []string{"-provider", "slack"}, `-provider "slack"`},
 		{"tencent users", envOf(nil), []string{"-provider", "tencent", "-users", good}, "Tencent group members only"},
 		{"per without rate", envOf(nil), []string{"-per", "1s"}, "-per needs -rate"},
-		{"missing file", envOf(nil), []string{"-users", "no-such.jsonl"}, "no-such.jsonl"},
-		{"partial credentials", envOf(map[string]string{"COMETCHAT_APP_ID": "x"}), nil, "COMETCHAT_REGION, COMETCHAT_API_KEY is not"},
-		{"base url without credentials", envOf(nil), []string{"-base-url", s.URL + "/v3"}, "-base-url needs the provider's credentials"},
-		{"nothing to import", cometEnv(), []string{"-base-url", s.URL + "/v3"}, "nothing to import"},
+		{"nothing to import", cometEnv(), base, "nothing to import"},
+		{"missing file", cometEnv(), append([]string{"-users", "no-such.jsonl"}, base...), "no-such.jsonl"},
 		{"bad region", envOf(map[string]string{"COMETCHAT_APP_ID": "x", "COMETCHAT_REGION": "mars", "COMETCHAT_API_KEY": "k"}),
 			[]string{"-users", good}, `region "mars"`},
-		{"tencent without region", tencentEnv(), []string{"-provider", "tencent", "-members", good}, "TENCENT_REGION is not set"},
-		{"bad SDKAppID", envOf(map[string]string{"TENCENT_SDKAPPID": "abc", "TENCENT_SECRET_KEY": "k"}), []string{"-provider", "tencent"}, "numeric SDKAppID"},
-		{"concurrency", envOf(nil), []string{"-concurrency", "0"}, "WithConcurrency"},
-		{"batch", envOf(nil), []string{"-batch", "51"}, "WithBatchSize"},
-		{"checkpoint with the embedded fake", envOf(nil), []string{"-checkpoint", filepath.Join(t.TempDir(), "c.json")}, "-checkpoint needs a real endpoint"},
+		{"bad SDKAppID", envOf(map[string]string{"TENCENT_SDKAPPID": "abc", "TENCENT_SECRET_KEY": "k", "TENCENT_REGION": "usa"}),
+			[]string{"-provider", "tencent", "-members", good}, "numeric SDKAppID"},
+		{"concurrency", cometEnv(), append([]string{"-users", good, "-concurrency", "0"}, base...), "WithConcurrency"},
+		{"batch", cometEnv(), append([]string{"-users", good, "-batch", "51"}, base...), "WithBatchSize"},
 		{"plain http elsewhere", cometEnv(), []string{"-users", good, "-base-url", "http://example.com/v3"}, "must use https"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := runTool(t.Context(), tc.env, tc.args...)
+			r := runImport(t.Context(), tc.env, tc.args...)
 			assert.Equal(t, exitUsage, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
 			assert.Contains(t, r.stderr, tc.want)
 		})
 	}
 	assert.Zero(t, s.Stats().Requests)
-	assert.Equal(t, exitOK, runTool(t.Context(), envOf(nil), "-h").code)
+}
+
+// Without credentials an import refuses to run, names every variable that
+// is missing, and sends nothing, -base-url or not: only the demo uses a fake.
+func TestImportWithoutCredentialsExits2HavingSentNothing(t *testing.T) {
+	s := newFake(t)
+	users := writeFile(t, "users.jsonl", `{"uid":"a","name":"A"}`)
+	report := filepath.Join(t.TempDir(), "report.jsonl")
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"cometchat", nil, []string{"-users", users}, "missing credentials: COMETCHAT_APP_ID, COMETCHAT_REGION, COMETCHAT_API_KEY not set"},
+		{"cometchat with -base-url", nil, []string{"-users", users, "-base-url", s.URL + "/v3"}, "COMETCHAT_APP_ID, COMETCHAT_REGION, COMETCHAT_API_KEY not set"},
+		{"cometchat partly", map[string]string{"COMETCHAT_APP_ID": "x"}, []string{"-users", users}, "missing credentials: COMETCHAT_REGION, COMETCHAT_API_KEY not set"},
+		{"tencent", nil, []string{"-provider", "tencent", "-members", users},
+			"missing credentials: TENCENT_SDKAPPID, TENCENT_SECRET_KEY, TENCENT_REGION not set (an import into tencent needs TENCENT_SDKAPPID, TENCENT_SECRET_KEY, TENCENT_REGION; TENCENT_ADMIN optional"},
+		{"tencent with -base-url", map[string]string{"TENCENT_SDKAPPID": "1400000000"}, []string{"-provider", "tencent", "-members", users, "-base-url", s.URL},
+			"missing credentials: TENCENT_SECRET_KEY not set"},
+		{"tencent without region", map[string]string{"TENCENT_SDKAPPID": "1400000000", "TENCENT_SECRET_KEY": "k"}, []string{"-provider", "tencent", "-members", users},
+			"missing credentials: TENCENT_REGION not set"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := runImport(t.Context(), envOf(tc.env), append(tc.args, "-report", report)...)
+			assert.Equal(t, exitUsage, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+			assert.Contains(t, r.stderr, tc.want)
+			assert.Contains(t, r.stderr, "chatimport demo needs none")
+			assert.Empty(t, r.stdout)
+			assert.NoFileExists(t, report, "nothing was written either")
+		})
+	}
+	assert.Zero(t, s.Stats().Requests)
+}
+
+func TestCommandsAndHelp(t *testing.T) {
+	for _, tc := range []struct {
+		args       []string
+		code       int
+		out, inErr string
+	}{
+		{nil, exitUsage, "", "Usage: chatimport <command>"},
+		{[]string{"migrate"}, exitUsage, "", `unknown command "migrate"`},
+		{[]string{"-h"}, exitOK, "Usage: chatimport <command>", ""},
+		{[]string{"import", "-h"}, exitOK, "", "Usage: chatimport import"},
+		{[]string{"demo", "-h"}, exitOK, "", "Usage: chatimport demo"},
+		{[]string{"demo", "now"}, exitUsage, "", `unexpected argument "now"`},
+	} {
+		r := runTool(t.Context(), envOf(nil), tc.args...)
+		assert.Equal(t, tc.code, r.code, "%v", tc.args)
+		if tc.out != "" {
+			assert.Contains(t, r.stdout, tc.out, "%v", tc.args)
+		}
+		if tc.inErr != "" {
+			assert.Contains(t, r.stderr, tc.inErr, "%v", tc.args)
+		}
+	}
 }
 
 // A key the provider refuses stops the migration at the first answer:
-// everything is reported, members included, and nothing more is sent.
+// every record read is reported, the rest counted as not read, and nothing
+// more is sent.
 func TestRefusedCredentialsStopTheMigration(t *testing.T) {
 	s := newFake(t, chatimporttest.WithFaults(chatimporttest.Faults{}))
 	report := filepath.Join(t.TempDir(), "report.jsonl")
 	env := envOf(map[string]string{"COMETCHAT_APP_ID": "fake-app", "COMETCHAT_REGION": "us", "COMETCHAT_API_KEY": "not-the-key"})
-	r := runTool(t.Context(), env, append([]string{"-users", "samples/users.jsonl", "-members", "samples/members.jsonl",
+	r := runImport(t.Context(), env, append([]string{"-users", "samples/users.jsonl", "-members", "samples/members.jsonl",
 		"-base-url", s.URL + "/v3", "-report", report, "-concurrency", "1"}, fastFlags...)...)
 	assert.Equal(t, exitFailed, r.code)
-	assert.Contains(t, r.stderr, "migrate: stopped: ")
+	assert.Contains(t, r.stderr, "chatimport: stopped: ")
 	assert.Contains(t, r.stderr, "AUTH_ERR_APIKEY_NOT_FOUND")
 	assert.NotContains(t, r.stdout+r.stderr, "not-the-key")
 	assert.LessOrEqual(t, s.Stats().Requests, 2, "no request after the refusal is known")
-	assert.Len(t, readReport(t, report), 4000, "every record is accounted for")
-	assert.Contains(t, r.stdout, "members   2,500 records: 0 imported, 0 existed, 2,500 skipped (2,500 not sent)")
+	lines := readReport(t, report)
+	assert.Equal(t, 4000, len(lines)+notRead(t, r.stdout), "every record is accounted for")
+	assert.Contains(t, r.stdout, "members   2,500 records: 0 imported, 0 existed, 0 skipped, 0 failed, 2,500 not read (the import stopped first)")
 }
 
 // A run interrupted halfway leaves a checkpoint; the rerun with it sends no
@@ -244,10 +269,11 @@ func TestInterruptedRunResumesFromItsCheckpoint(t *testing.T) {
 	want := decodeSample(t, sampleUsers, sampleMembers)
 
 	first := filepath.Join(dir, "first.jsonl")
-	r := runTool(cancelAfter(t, s, 50), cometEnv(), append(args, "-report", first)...)
+	r := runImport(cancelAfter(t, s, 50), cometEnv(), append(args, "-report", first)...)
 	require.Equal(t, exitFailed, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
 	assert.Contains(t, r.stdout, "Interrupted. Progress is saved in "+ckpt)
-	assert.Len(t, readReport(t, first), 4000, "an interrupted run still reports every record")
+	assert.Equal(t, 4000, len(byLine(t, readReport(t, first))["users"])+len(byLine(t, readReport(t, first))["members"])+notRead(t, r.stdout),
+		"an interrupted run reports every record it read and counts the others")
 
 	data, err := os.ReadFile(ckpt)
 	require.NoError(t, err)
@@ -269,7 +295,7 @@ func TestInterruptedRunResumesFromItsCheckpoint(t *testing.T) {
 	ids(func(_ int, id string) { before[id] = s.Received(id) })
 
 	second := filepath.Join(dir, "second.jsonl")
-	r = runTool(t.Context(), cometEnv(), append(args, "-report", second)...)
+	r = runImport(t.Context(), cometEnv(), append(args, "-report", second)...)
 	require.Equal(t, exitOK, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
 	assert.Contains(t, r.stdout, "finished by an earlier run")
 
@@ -297,7 +323,7 @@ func TestInterruptedRunResumesFromItsCheckpoint(t *testing.T) {
 
 	// A third run finds everything done and sends nothing.
 	requests := s.Stats().ImportRequests
-	r = runTool(t.Context(), cometEnv(), args...)
+	r = runImport(t.Context(), cometEnv(), args...)
 	require.Equal(t, exitOK, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
 	assert.Equal(t, requests, s.Stats().ImportRequests)
 	assert.Contains(t, r.stdout, "1,500 records: 0 imported, 0 existed, 1,500 done earlier")
@@ -310,7 +336,7 @@ func TestResumeStillRefusesCaseVariantsOfFinishedRecords(t *testing.T) {
 	s := newFake(t, chatimporttest.WithFaults(chatimporttest.Faults{}))
 	users := writeFile(t, "users.jsonl", `{"uid":"Alice","name":"Alice"}`, `{"uid":"bob","name":"Bob"}`,
 		`{"uid":"alice","name":"alice"}`, `{"uid":"bob","name":"Bob"}`)
-	in, err := fileInput("users", users)
+	in, err := fileInput(t.Context(), "users", users)
 	require.NoError(t, err)
 	ckpt := filepath.Join(t.TempDir(), "checkpoint.json")
 	c, err := loadCheckpoint(ckpt, "cometchat", "cometchat app fake-app region us at "+s.URL+"/v3")
@@ -320,7 +346,7 @@ func TestResumeStillRefusesCaseVariantsOfFinishedRecords(t *testing.T) {
 	require.NoError(t, c.markDone("users", 0)) // as if Alice had arrived before an interruption
 	require.NoError(t, c.save())
 
-	r := runTool(t.Context(), cometEnv(), append([]string{"-users", users, "-base-url", s.URL + "/v3", "-checkpoint", ckpt}, fastFlags...)...)
+	r := runImport(t.Context(), cometEnv(), append([]string{"-users", users, "-base-url", s.URL + "/v3", "-checkpoint", ckpt}, fastFlags...)...)
 	assert.Equal(t, exitFailed, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
 	assert.Contains(t, r.stdout, `users.jsonl:3: "alice": invalid uid: differs from item 0 only in letter case`)
 	assert.Contains(t, r.stdout, `users.jsonl:4: "bob": duplicate of line 2, identical`)
@@ -334,26 +360,26 @@ func TestCheckpointRefusesAnotherInputOrTarget(t *testing.T) {
 	users := writeFile(t, "users.jsonl", `{"uid":"a","name":"A"}`)
 	ckpt := filepath.Join(t.TempDir(), "checkpoint.json")
 	args := append([]string{"-users", users, "-base-url", s.URL + "/v3", "-checkpoint", ckpt}, fastFlags...)
-	require.Equal(t, exitOK, runTool(t.Context(), cometEnv(), args...).code)
+	require.Equal(t, exitOK, runImport(t.Context(), cometEnv(), args...).code)
 
 	// Other members, with the same users: refused before the users go.
 	members := writeFile(t, "members.jsonl", `{"guid":"g","uid":"a","groupDetails":{"name":"G","type":"public"}}`)
-	r := runTool(t.Context(), cometEnv(), append(args, "-members", members)...)
+	r := runImport(t.Context(), cometEnv(), append(args, "-members", members)...)
 	require.Equal(t, exitOK, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
 	require.NoError(t, os.WriteFile(members, []byte(`{"guid":"g","uid":"b","groupDetails":{"name":"G","type":"public"}}`+"\n"), 0o644))
 	requests := s.Stats().Requests
-	r = runTool(t.Context(), cometEnv(), append(args, "-members", members)...)
+	r = runImport(t.Context(), cometEnv(), append(args, "-members", members)...)
 	assert.Equal(t, exitUsage, r.code)
 	assert.Contains(t, r.stderr, "was made for other members")
 	assert.Equal(t, requests, s.Stats().Requests, "nothing is sent")
 
 	require.NoError(t, os.WriteFile(users, []byte(`{"uid":"b","name":"B"}`+"\n"), 0o644))
-	r = runTool(t.Context(), cometEnv(), args...)
+	r = runImport(t.Context(), cometEnv(), args...)
 	assert.Equal(t, exitUsage, r.code)
 	assert.Contains(t, r.stderr, "was made for other users")
 
 	other := envOf(map[string]string{"COMETCHAT_APP_ID": "other-app", "COMETCHAT_REGION": "us", "COMETCHAT_API_KEY": chatimporttest.APIKey})
-	r = runTool(t.Context(), other, args...)
+	r = runImport(t.Context(), other, args...)
 	assert.Equal(t, exitUsage, r.code)
 	assert.Contains(t, r.stderr, "was made for cometchat (cometchat app fake-app")
 	assert.Equal(t, []string{"a"}, heldUsers(s))
@@ -379,7 +405,7 @@ func TestTencentWithCredentials(t *testing.T) {
 	}
 	members := writeFile(t, "members.jsonl", lines...)
 	report := filepath.Join(t.TempDir(), "report.jsonl")
-	r := runTool(t.Context(), tencentEnv(), append([]string{"-provider", "tencent", "-members", members, "-base-url", s.URL,
+	r := runImport(t.Context(), tencentEnv(), append([]string{"-provider", "tencent", "-members", members, "-base-url", s.URL,
 		"-report", report}, fastFlags...)...)
 	require.Equal(t, exitOK, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
 	assert.NotContains(t, r.stdout+r.stderr, chatimporttest.SecretKey)
@@ -396,7 +422,7 @@ func TestVerifyCanBeTurnedOff(t *testing.T) {
 	s := newFake(t)
 	members := writeFile(t, "members.jsonl",
 		`{"guid":"team","uid":"alice","groupDetails":{"name":"Team","type":"public"},"userDetails":{"name":"Alice"}}`)
-	r := runTool(t.Context(), cometEnv(), append([]string{"-members", members, "-base-url", s.URL + "/v3", "-verify=false"}, fastFlags...)...)
+	r := runImport(t.Context(), cometEnv(), append([]string{"-members", members, "-base-url", s.URL + "/v3", "-verify=false"}, fastFlags...)...)
 	require.Equal(t, exitOK, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
 	assert.NotContains(t, r.stdout, "verified")
 	assert.Zero(t, s.Stats().ListRequests)

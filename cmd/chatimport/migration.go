@@ -1,0 +1,218 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/chatimport/chatimport"
+	"github.com/chatimport/chatimport/chatimporttest"
+)
+
+// maxShown bounds the problems an import prints; the report has them all.
+// A dry run prints every one, as that is what it is for.
+const maxShown = 20
+
+// migration is one import of users and members into one provider.
+type migration struct {
+	cfg            *config
+	stdout, stderr io.Writer
+	out            *progress
+
+	client  *chatimport.Client
+	meter   *meter                 // nil in a dry run
+	fake    *chatimporttest.Server // the demo's fake, for the summary
+	target  string                 // where the run imports to, for the intro and the checkpoint
+	users   *input
+	members *input
+	inputs  map[string]*input // by kind
+	report  *report
+	ckpt    *checkpoint
+	done    map[string]*ranges         // by kind: records an earlier run finished, per the checkpoint
+	refused map[string]map[int]outcome // by kind and index: refused when the input was checked on resume
+
+	cancel    context.CancelCauseFunc
+	tallies   map[string]*tally
+	shown     int
+	hidden    int
+	differing []outcome // duplicates with other fields, for the summary
+	err       error     // the first failure to write the report or the checkpoint
+	stopped   error     // why the import stopped early, if it did
+	inputErr  error     // an input that could not be read to the end
+	verified  *verified // nil when no verification ran
+}
+
+func (t *tool) newMigration(cfg *config) *migration {
+	return &migration{cfg: cfg, stdout: t.stdout, stderr: t.stderr, out: newProgress(t.stdout, t.tty),
+		tallies: map[string]*tally{}, inputs: map[string]*input{}, done: map[string]*ranges{},
+		refused: map[string]map[int]outcome{}}
+}
+
+func (m *migration) addInputs() {
+	for _, in := range []*input{m.users, m.members} {
+		if in != nil {
+			m.inputs[in.kind] = in
+		}
+	}
+}
+
+// run imports users, then members, verifies, and prints the summary.
+func (m *migration) run(parent context.Context, started time.Time) int {
+	ctx, cancel := context.WithCancelCause(parent)
+	defer cancel(nil)
+	m.cancel = cancel
+	if m.users != nil {
+		m.stop(ctx, runKind(ctx, m, usersKind, m.users, nil))
+	}
+	if m.members != nil {
+		var v *verifier
+		var watch watcher[chatimport.Member]
+		if m.verifying() {
+			v = newVerifier()
+			watch = v
+		}
+		m.stop(ctx, runKind(ctx, m, membersKind, m.members, watch))
+		if v != nil && m.stopped == nil && m.inputErr == nil {
+			m.verify(ctx, v)
+		}
+	}
+	return m.finish(parent, started)
+}
+
+// stop looks at how one input's import ended and decides whether the
+// migration goes on.
+func (m *migration) stop(ctx context.Context, err error) {
+	_, partial := errors.AsType[*chatimport.ImportError](err)
+	switch {
+	case m.stopped != nil:
+	case ctx.Err() != nil:
+		m.stopped = context.Cause(ctx)
+	case errors.Is(err, chatimport.ErrUnauthorized), errors.Is(err, chatimport.ErrPermission):
+		// Every later request would be refused the same way.
+		m.stopped = err
+	case err != nil && !partial:
+		m.inputErr = err
+		m.stopped = err
+	}
+}
+
+// verifying says whether members are listed afterwards. Listing is
+// CometChat's only, for now.
+func (m *migration) verifying() bool {
+	return m.cfg.verify && !m.cfg.dryRun && m.cfg.provider == chatimport.ProviderCometChat
+}
+
+// runKind imports one input, unless the migration has stopped. Records a
+// checkpoint says are done are skipped, and so are those refused when the
+// input was checked on resume.
+func runKind[T any](ctx context.Context, m *migration, k *kind[T], in *input, watch watcher[T]) error {
+	if m.stopped != nil { // nothing of this input is read
+		m.tally(k.name).unread = in.records
+		return nil
+	}
+	p := &pass[T]{kind: k, in: in, client: m.client, watch: watch, emit: m.record}
+	if done := m.done[k.name]; done != nil && done.count() > 0 {
+		if ctx.Err() == nil {
+			m.say(fmt.Sprintf("%s: %s of %s records were finished by an earlier run (checkpoint %s); skipping them.",
+				k.name, count(done.count()), count(in.records), m.cfg.checkpointPath))
+		}
+		refused := m.refused[k.name]
+		p.skip = func(index int, id string) (outcome, bool) {
+			if done.has(index) {
+				return outcome{kind: k.name, index: index, id: id, status: "done", class: classDone}, true
+			}
+			o, ok := refused[index]
+			return o, ok
+		}
+	}
+	m.out.begin(k.name, in.records)
+	err := p.run(ctx)
+	m.out.end()
+	t := m.tally(k.name)
+	t.unread = in.records - t.records
+	if m.ckpt != nil {
+		if serr := m.ckpt.save(); serr != nil {
+			m.fail(serr)
+		}
+	}
+	return err
+}
+
+// record takes one outcome: counted, reported, checkpointed when the item
+// is on the server, and printed when it is a problem.
+func (m *migration) record(o *outcome) {
+	m.tally(o.kind).add(o.class)
+	if m.report != nil {
+		if err := m.report.write(o); err != nil {
+			m.fail(fmt.Errorf("writing the report: %w", err))
+		}
+	}
+	if m.ckpt != nil && (o.class == classImported || o.class == classExisted) {
+		if err := m.ckpt.markDone(o.kind, o.index); err != nil {
+			m.fail(err)
+		}
+	}
+	if o.class == classDiffering && len(m.differing) < maxShown {
+		m.differing = append(m.differing, *o)
+	}
+	if o.msg != "" && !o.quiet {
+		m.show(o)
+	}
+	m.out.add(1)
+}
+
+func (m *migration) tally(kind string) *tally {
+	t := m.tallies[kind]
+	if t == nil {
+		t = &tally{}
+		m.tallies[kind] = t
+	}
+	return t
+}
+
+func (m *migration) show(o *outcome) {
+	if !m.cfg.dryRun && m.shown >= maxShown {
+		m.hidden++
+		return
+	}
+	m.shown++
+	id := ""
+	if o.id != "" {
+		id = fmt.Sprintf(" %q:", o.id)
+	}
+	m.out.println(fmt.Sprintf("%s:%d:%s %s", m.inputs[o.kind].name, o.line, id, o.msg))
+}
+
+// fail stops the import when its output cannot be written: going on would
+// import what the report or the checkpoint cannot account for.
+func (m *migration) fail(err error) {
+	if m.err == nil {
+		m.err = err
+		m.cancel(err)
+	}
+}
+
+func (m *migration) say(msg string) { m.out.println(msg) }
+
+func (m *migration) verify(ctx context.Context, v *verifier) {
+	res, err := v.check(ctx, m.client, m.say)
+	if err != nil {
+		fmt.Fprintf(m.stderr, "chatimport: verify: %v\n", err)
+		res.differences++ // an unverifiable group is a difference too
+	}
+	if v.banned > 0 {
+		m.say(fmt.Sprintf("verify: %s not checked: CometChat lists banned members apart", plural(v.banned, "banned member")))
+	}
+	m.verified = &res
+}
+
+// close releases what prepare opened, also when it failed halfway.
+func (m *migration) close() {
+	if m.report != nil {
+		m.report.close()
+	}
+	m.users.close()
+	m.members.close()
+}
