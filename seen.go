@@ -14,16 +14,17 @@ import (
 // that never move, as records of the key, the first item's index and a hash
 // of its encoding; an open-addressing table of 4-byte references finds them.
 //
-// Per distinct id it costs the key's length plus 12 bytes of record (one
-// length byte for keys under 128 bytes, the index as a varint, 3 bytes
-// below two million, and 8 of encoding hash), and 4 bytes a table slot at
-// a load between ½ and ¾ (the table grows by half when it is ¾ full): with
-// 13-byte ids, 31 to 33 bytes per id. A grow briefly holds the old table
-// beside the new one.
+// Per distinct id it costs the key's length plus about 12 bytes of record
+// (one length byte for keys under 128 bytes, the index as a varint counted
+// from its chunk's first, 3 bytes in a stream, and 8 of encoding hash), and
+// 4 bytes a table slot at a load between ½ and ¾ (the table grows by half
+// when it is ¾ full): with 13-byte ids, 31 to 33 bytes per id (measured in
+// BENCHMARKS.md). A grow briefly holds the old table beside the new one.
 type seenSet struct {
 	hashOf func([]byte) uint64 // a tests' hook: they force collisions through it
 	fold   bool
 	chunks [][]byte // append-only; a record never spans two
+	bases  []int    // per chunk, the index its records' indexes are counted from
 	table  []uint32 // 0 is empty; otherwise a record's offset
 	n      int
 	lower  []byte // scratch for a folded key
@@ -152,6 +153,7 @@ func (s *seenSet) store(key []byte, index int, wireHash uint64) (uint32, bool) {
 			c = append(c, 0)
 		}
 		s.chunks = append(s.chunks, c)
+		s.bases = append(s.bases, index)
 		last++
 	}
 	c := s.chunks[last]
@@ -163,20 +165,23 @@ func (s *seenSet) store(key []byte, index int, wireHash uint64) (uint32, bool) {
 	off := uint32(last*seenChunk + len(c))
 	c = binary.AppendUvarint(c, uint64(len(key)))
 	c = append(c, key...)
-	c = binary.AppendUvarint(c, uint64(index))
+	// A stream's indexes rise, so counting them from the chunk's first
+	// keeps them short: three bytes rather than four past two million.
+	c = binary.AppendVarint(c, int64(index-s.bases[last]))
 	c = binary.LittleEndian.AppendUint64(c, wireHash)
 	s.chunks[last] = c
 	return off, true
 }
 
 func (s *seenSet) record(ref uint32) ([]byte, seenEntry) {
-	c := s.chunks[ref/seenChunk][ref%seenChunk:]
+	chunk := ref / seenChunk
+	c := s.chunks[chunk][ref%seenChunk:]
 	n, w := binary.Uvarint(c)
 	c = c[w:]
 	key := c[:n:n]
 	c = c[n:]
-	index, w := binary.Uvarint(c)
-	return key, seenEntry{index: int(index), wireHash: binary.LittleEndian.Uint64(c[w:])}
+	delta, w := binary.Varint(c)
+	return key, seenEntry{index: s.bases[chunk] + int(delta), wireHash: binary.LittleEndian.Uint64(c[w:])}
 }
 
 // asciiEqualFold is bytes.EqualFold for ASCII letters only: the providers
