@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -131,6 +130,7 @@ func (p *cometChat) endpoints() endpoints {
 			},
 			send: cometChatImport(cometchat.PathImportUsers, "users"),
 		},
+		groups: cometChatGroups(),
 		members: &importEndpoint[Member]{
 			what: "member", idField: "memberId", maxBatch: cometChatBatch, maxWire: cometChatEntity, budget: cometChatImports,
 			id:    memberID,
@@ -144,6 +144,8 @@ func (p *cometChat) endpoints() endpoints {
 			send: cometChatImport(cometchat.PathImportMembers, "members"),
 		},
 		listMembers: cometChatMembers,
+		listUsers:   cometChatUsers,
+		listGroups:  cometChatGroupList,
 	}
 }
 
@@ -234,34 +236,20 @@ func cometChatMembers(c *Client, guid string, opts *ListMembersOptions) *Pager[M
 	if err != nil {
 		return failedPager[Member](err)
 	}
-	counted := o
-	counted.Page = 0
-	q, err := encodeQuery(&counted)
-	if err != nil {
-		return failedPager[Member](err)
+	l := &cometChatList[Member]{
+		list: "members", of: guid, path: cometchat.MembersPath(guid), perPage: o.PerPage, first: o.Page,
+		query: func(n int) any {
+			at := o
+			at.Page = n
+			return &at
+		},
+		key: func(m *Member) string { return m.UID },
+		read: func(data []byte) ([]Member, cometchat.Pagination, error) {
+			p, err := cometchat.ReadMembersPage(data)
+			return listedMembers(guid, p.Data), p.Meta.Pagination, err
+		},
 	}
-	pos := Position{Provider: ProviderCometChat, List: "members", Of: guid, Query: q, Token: strconv.Itoa(o.Page)}
-	key := func(m *Member) string { return m.UID }
-	return newPager(pos, key, func(ctx context.Context, token string) (page[Member], error) {
-		at := o
-		n, err := strconv.Atoi(token)
-		if at.Page = n; err != nil || n < 1 {
-			return page[Member]{}, fmt.Errorf("%w: page token %q is not a page number", ErrInvalidRequest, token)
-		}
-		var answer cometchat.MembersPage
-		if err := c.getPage(ctx, cometchat.MembersPath(guid), pageLimit(at.PerPage), &at, func(data []byte) (err error) {
-			answer, err = cometchat.ReadMembersPage(data)
-			return err
-		}); err != nil {
-			return page[Member]{}, err
-		}
-		pg := answer.Meta.Pagination
-		last, err := cometChatLastPage(at.Page, at.PerPage, len(answer.Data), pg)
-		if err != nil {
-			return page[Member]{}, fmt.Errorf("listing members of %q: %w", guid, err)
-		}
-		return page[Member]{items: listedMembers(guid, answer.Data), next: strconv.Itoa(at.Page + 1), last: last}, nil
-	})
+	return l.pager(c)
 }
 
 // getPage fetches one page of a CometChat listing on the list budget,

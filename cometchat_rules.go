@@ -89,6 +89,9 @@ func checkCometChatMember(m *Member, now time.Time) *ValidationError {
 		if v := checkGroup(g, m.GUID, "groupDetails.", now); v != nil {
 			return v
 		}
+		if v := checkMemberGroup(g); v != nil {
+			return v
+		}
 	}
 	if u := m.User; u != nil {
 		if u.UID != "" && u.UID != m.UID {
@@ -183,11 +186,10 @@ func wireMember(m *Member, id string) cometchat.Member {
 		MemberID: id, GUID: m.GUID, UID: m.UID, Scope: string(scope),
 		IsBanned: m.Banned, JoinedAt: unix(m.JoinedAt),
 	}
-	if g := m.Group; g != nil {
-		w.GroupDetails = &cometchat.Group{
-			GUID: m.GUID, Name: g.Name, Icon: g.Icon, Type: string(g.Type), Password: g.Password,
-			Owner: g.Owner, CreatedAt: unix(g.CreatedAt), Metadata: g.Metadata, Tags: g.Tags,
-		}
+	if m.Group != nil {
+		g := wireGroup(m.Group)
+		g.GUID = m.GUID
+		w.GroupDetails = &g
 	}
 	if m.User != nil {
 		u := wireUser(m.User)
@@ -213,17 +215,10 @@ func cometChatMemberOptions(guid string, opts *ListMembersOptions) (ListMembersO
 	if v := checkID("", "guid", guid); v != nil {
 		return o, invalid(v)
 	}
-	switch {
-	case o.PerPage == 0:
-		o.PerPage = maxPerPage
-	case o.PerPage < 1 || o.PerPage > maxPerPage:
-		return o, invalid(fieldError("perPage", "is %d; want 1 to %d, or 0 for %d", o.PerPage, maxPerPage, maxPerPage))
-	}
-	switch {
-	case o.Page == 0:
-		o.Page = 1
-	case o.Page < 0:
-		return o, invalid(fieldError("page", "is %d; pages count from 1", o.Page))
+	var err error
+	if o.PerPage, o.Page, err = cometChatPaging(o.PerPage, o.Page); err != nil {
+		err.(*ValidationError).ID = guid
+		return o, err
 	}
 	switch o.Status {
 	case "", "available", "offline":

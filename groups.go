@@ -24,12 +24,21 @@ type Group struct {
 	CreatedAt                         time.Time // zero = not sent
 	Metadata                          map[string]any
 	Tags                              []string
+	Description                       string
+	// OwnerUser is the owner's user, for CometChat's groupOwnerDetails: a
+	// groups import creates the owner from it when the user does not exist
+	// yet. Its UID is Owner's, or empty for Owner's. Listing leaves it nil.
+	OwnerUser *User
 }
 
 // ImportGroups imports groups with the guarantees of ImportUsers: one
 // ItemResult per input group, in input order; invalid groups refused
 // before any request; repeats skipped; a group the provider has already
 // StatusExisted.
+//
+// On CometChat, guids differing only in letter case are one group there:
+// the later of two such guids is refused rather than merged. A password
+// group needs its Password; CometChat takes no meeting or community type.
 func (c *Client) ImportGroups(ctx context.Context, groups []Group) (*ImportResult, error) {
 	return importAll(ctx, c, c.ep.groups, groups)
 }

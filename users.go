@@ -53,10 +53,16 @@ func (c *Client) ImportUsersSeq(ctx context.Context, users iter.Seq2[User, error
 }
 
 // ListUsersOptions pages a listing of an app's users. nil or the zero value
-// lists every user, in the provider's largest pages.
+// lists every user, deactivated ones included, in the provider's largest
+// pages.
 type ListUsersOptions struct {
 	PerPage int `url:"perPage,omitempty"` // page size; 0: the provider's largest
 	Page    int `url:"page,omitempty"`    // the page to start at, from 1; 0: the first
+	// Deactivated chooses users by whether they are deactivated: "" lists
+	// all of them, so that an export loses nobody (CometChat itself leaves
+	// deactivated users out unless asked); "exclude" lists only active
+	// users, "only" only deactivated ones.
+	Deactivated string `url:"-"`
 }
 
 // ListUsers returns every user of the app, page after page, for use in one

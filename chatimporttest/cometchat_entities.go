@@ -127,52 +127,55 @@ func (s *Server) importUser(e entry, now time.Time) *entityResult {
 }
 
 type wireGroup struct {
-	GUID      json.RawMessage `json:"guid"`
-	Name      json.RawMessage `json:"name"`
-	Icon      json.RawMessage `json:"icon"`
-	Type      json.RawMessage `json:"type"`
-	Password  json.RawMessage `json:"password"`
-	Owner     json.RawMessage `json:"owner"`
-	CreatedAt json.RawMessage `json:"createdAt"`
-	Metadata  json.RawMessage `json:"metadata"`
-	Tags      json.RawMessage `json:"tags"`
+	GUID         json.RawMessage `json:"guid"`
+	Name         json.RawMessage `json:"name"`
+	Icon         json.RawMessage `json:"icon"`
+	Description  json.RawMessage `json:"description"`
+	Type         json.RawMessage `json:"type"`
+	Password     json.RawMessage `json:"password"`
+	Owner        json.RawMessage `json:"owner"`
+	CreatedAt    json.RawMessage `json:"createdAt"`
+	Metadata     json.RawMessage `json:"metadata"`
+	Tags         json.RawMessage `json:"tags"`
+	OwnerDetails json.RawMessage `json:"groupOwnerDetails"`
 }
 
-// parseGroup validates groupDetails for the member's guid.
-func parseGroup(raw json.RawMessage, guid string, now time.Time) (Group, fieldErrors) {
+// parseGroup validates a group object; prefix names nested fields in
+// details ("groupDetails." inside a member). The guid is returned as sent.
+func parseGroup(raw json.RawMessage, prefix string, now time.Time) (Group, wireGroup, fieldErrors) {
 	var fe fieldErrors
 	var w wireGroup
 	if err := json.Unmarshal(raw, &w); err != nil {
-		fe.add("groupDetails", "The groupDetails must be a JSON object.")
-		return Group{}, fe
+		fe.add(strings.TrimSuffix(prefix, ".")+"group", "The group must be a JSON object.")
+		return Group{}, w, fe
 	}
 	g := Group{
-		GUID:      reqString(&fe, "groupDetails.guid", w.GUID, maxIDLen),
-		Name:      reqString(&fe, "groupDetails.name", w.Name, maxNameLen),
-		Icon:      optString(&fe, "groupDetails.icon", w.Icon, maxURLLen),
-		Type:      reqString(&fe, "groupDetails.type", w.Type, 0),
-		Password:  optString(&fe, "groupDetails.password", w.Password, 0),
-		Owner:     optString(&fe, "groupDetails.owner", w.Owner, maxIDLen),
-		CreatedAt: optUnix(&fe, "groupDetails.createdAt", w.CreatedAt),
-		Metadata:  optObject(&fe, "groupDetails.metadata", w.Metadata),
-		Tags:      optTags(&fe, "groupDetails.tags", w.Tags),
+		GUID:        reqString(&fe, prefix+"guid", w.GUID, maxIDLen),
+		Name:        reqString(&fe, prefix+"name", w.Name, maxNameLen),
+		Icon:        optString(&fe, prefix+"icon", w.Icon, maxURLLen),
+		Description: optString(&fe, prefix+"description", w.Description, 0),
+		Type:        reqString(&fe, prefix+"type", w.Type, 0),
+		Password:    optString(&fe, prefix+"password", w.Password, 0),
+		Owner:       optString(&fe, prefix+"owner", w.Owner, maxIDLen),
+		CreatedAt:   optUnix(&fe, prefix+"createdAt", w.CreatedAt),
+		Metadata:    optObject(&fe, prefix+"metadata", w.Metadata),
+		Tags:        optTags(&fe, prefix+"tags", w.Tags),
 	}
-	if g.GUID != "" && g.GUID != guid {
-		fe.add("groupDetails.guid", "The groupDetails.guid must be the same as the member's guid.")
-	}
+	checkID(&fe, prefix+"guid", g.GUID)
+	checkID(&fe, prefix+"owner", g.Owner)
 	switch g.Type {
 	case "", "public", "private":
 	case "password":
 		if g.Password == "" {
-			fe.add("groupDetails.password", "The groupDetails.password field is required when the type is password.")
+			fe.add(prefix+"password", "The %spassword field is required when the type is password.", prefix)
 		}
 	default:
-		fe.add("groupDetails.type", "The groupDetails.type must be one of public, password, private.")
+		fe.add(prefix+"type", "The %stype must be one of public, password, private.", prefix)
 	}
 	if g.CreatedAt == 0 {
 		g.CreatedAt = now.Unix()
 	}
-	return g, fe
+	return g, w, fe
 }
 
 type wireMember struct {
@@ -244,16 +247,21 @@ func (s *Server) importMember(e entry, now time.Time) *entityResult {
 	if len(fe) > 0 {
 		return failed("ERR_IMPORT_INVALID_MEMBER_FORMAT", "The member is not in the expected format.", fe)
 	}
-	g := s.st.groups[m.GUID]
+	guid := strings.ToLower(m.GUID) // CometChat stores guids lower-cased
+	g := s.st.groups[guid]
 	var newGroup *Group
 	if g == nil {
 		if isNull(w.GroupDetails) {
 			return failed("ERR_GUID_NOT_FOUND", "The group "+m.GUID+" does not exist and no groupDetails were given.", nil)
 		}
-		ng, gfe := parseGroup(w.GroupDetails, m.GUID, now)
+		ng, _, gfe := parseGroup(w.GroupDetails, "groupDetails.", now)
+		if ng.GUID != "" && ng.GUID != m.GUID {
+			gfe.add("groupDetails.guid", "The groupDetails.guid must be the same as the member's guid.")
+		}
 		if len(gfe) > 0 {
 			return failed("ERR_IMPORT_INVALID_GROUP_FORMAT", "The groupDetails are not in the expected format.", gfe)
 		}
+		ng.GUID = guid
 		newGroup = &ng
 	}
 	uid := strings.ToLower(m.UID)
@@ -288,9 +296,9 @@ func (s *Server) importMember(e entry, now time.Time) *entityResult {
 	}
 	if newGroup != nil {
 		g = newGroupState(*newGroup)
-		s.st.groups[m.GUID] = g // kept even when counting only: see WithCountOnly
+		s.st.groups[guid] = g // kept even when counting only: see WithCountOnly
 	}
-	m.UID = uid
+	m.GUID, m.UID = guid, uid
 	if !s.cfg.countOnly {
 		if newUser != nil {
 			s.st.users[uid] = newUser

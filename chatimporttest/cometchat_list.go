@@ -120,7 +120,7 @@ func (s *Server) listMembers(w http.ResponseWriter, r *http.Request, guid string
 func (s *Server) listed(guid string, lq listQuery) ([]listedMember, int, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	g := s.st.groups[guid]
+	g := s.st.groups[strings.ToLower(guid)]
 	if g == nil {
 		return nil, 0, false
 	}

@@ -52,15 +52,21 @@ func TestCometChatAPIKeyOption(t *testing.T) {
 
 func TestUnknownPathsAndMethods(t *testing.T) {
 	s := newServer(t)
-	for _, p := range []string{"/", "/v3/users", "/v3/groups//members", "/v3/groups/a/b/members", "/v4/other", "/v3/data_import/users/x"} {
+	for _, p := range []string{"/", "/v3/users/x", "/v3/groups//members", "/v3/groups/a/b/members", "/v4/other", "/v3/data_import/users/x"} {
 		r := do(t, http.MethodPost, s.URL+p, map[string]string{"apikey": chatimporttest.APIKey}, "{}")
 		assert.Equal(t, http.StatusNotFound, r.status, p)
 		assert.Equal(t, "ERR_NOT_FOUND", r.errorCode(t), p)
 	}
-	r := do(t, http.MethodGet, s.URL+"/v3/data_import/users", map[string]string{"apikey": chatimporttest.APIKey}, "")
-	assert.Equal(t, http.StatusMethodNotAllowed, r.status)
-	assert.Equal(t, "POST", r.header.Get("Allow"))
-	assert.Equal(t, "ERR_METHOD_NOT_ALLOWED", r.errorCode(t))
+	for path, allow := range map[string]string{"/v3/data_import/users": "POST", "/v3/data_import/groups": "POST", "/v3/users": "GET", "/v3/groups": "GET"} {
+		method := http.MethodGet
+		if allow == method {
+			method = http.MethodPost
+		}
+		r := do(t, method, s.URL+path, map[string]string{"apikey": chatimporttest.APIKey}, "")
+		assert.Equal(t, http.StatusMethodNotAllowed, r.status, path)
+		assert.Equal(t, allow, r.header.Get("Allow"), path)
+		assert.Equal(t, "ERR_METHOD_NOT_ALLOWED", r.errorCode(t), path)
+	}
 }
 
 func TestImportUsersEchoesLowerCased(t *testing.T) {

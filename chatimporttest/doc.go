@@ -7,10 +7,11 @@
 // default: it enforces no rate limit, and its client helpers do not pace,
 // until [WithDocumentedLimits] or a limit of the test's own
 // ([WithCometChatLimit], [WithTencentLimit]) turns one on. The fake
-// implements only the calls a member import needs:
+// implements only the calls a migration needs:
 //
 //   - CometChat, under s.URL+"/v3": POST /data_import/users,
-//     POST /data_import/members and GET /groups/{guid}/members.
+//     POST /data_import/groups, POST /data_import/members, GET /users,
+//     GET /groups and GET /groups/{guid}/members.
 //   - Tencent, under s.URL: POST /v4/group_open_http_svc/import_group_member.
 //
 // Each import request is judged in a fixed order so that a failure never

@@ -11,7 +11,9 @@ import (
 )
 
 // Faults are per-request probabilities, each in [0,1], of a failure injected
-// into a request to an import endpoint. One random draw per request picks at
+// into a request to an import endpoint or to CometChat's users and groups
+// listings (where an after-apply fault is a plain 500 or dropped
+// connection: a listing applies nothing). One random draw per request picks at
 // most one fault, so the probabilities that apply to a provider must add up
 // to at most 1. A fault is only drawn for a request that passed
 // authentication and the rate limit: a rejected request is never also faulty.

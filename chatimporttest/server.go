@@ -26,7 +26,10 @@ const (
 
 const (
 	pathImportUsers   = "/v3/data_import/users"
+	pathImportGroups  = "/v3/data_import/groups"
 	pathImportMembers = "/v3/data_import/members"
+	pathUsers         = "/v3/users"
+	pathGroupList     = "/v3/groups"
 	pathGroups        = "/v3/groups/"
 	pathTencentImport = "/v4/group_open_http_svc/import_group_member"
 )
@@ -90,8 +93,14 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 	switch p := r.URL.Path; {
 	case p == pathImportUsers:
 		s.cometOnly(w, r, http.MethodPost, func() { s.cometImport(w, r, s.usersKind()) })
+	case p == pathImportGroups:
+		s.cometOnly(w, r, http.MethodPost, func() { s.cometImport(w, r, s.groupsKind()) })
 	case p == pathImportMembers:
 		s.cometOnly(w, r, http.MethodPost, func() { s.cometImport(w, r, s.membersKind()) })
+	case p == pathUsers:
+		s.cometOnly(w, r, http.MethodGet, func() { s.listUsers(w, r) })
+	case p == pathGroupList:
+		s.cometOnly(w, r, http.MethodGet, func() { s.listGroups(w, r) })
 	case p == pathTencentImport:
 		s.tencentImport(w, r)
 	case strings.HasPrefix(p, pathGroups) && strings.HasSuffix(p, "/members"):

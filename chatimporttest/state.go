@@ -19,10 +19,11 @@ type User struct {
 	CreatedAt, LastActiveAt, DeactivatedAt int64
 }
 
-// Group is a CometChat group, created by AddGroups, AddMembers or a member
-// import's groupDetails.
+// Group is a CometChat group, created by AddGroups, AddMembers, a groups
+// import or a member import's groupDetails.
 type Group struct {
 	GUID, Name, Icon, Type, Password, Owner string
+	Description                             string
 	CreatedAt                               int64
 	Metadata                                map[string]any
 	Tags                                    []string
@@ -45,7 +46,7 @@ type Stats struct {
 	Requests int
 	// ImportRequests counts requests to the three import endpoints.
 	ImportRequests int
-	// ListRequests counts requests to the member list.
+	// ListRequests counts requests to the list endpoints.
 	ListRequests int
 	// RateLimited counts 429s and 10006s actually answered, real or injected.
 	RateLimited int
@@ -183,7 +184,7 @@ func (s *Server) Groups() []Group {
 func (s *Server) Members(guid string) []Member {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if g := s.st.groups[guid]; g != nil {
+	if g := s.st.groups[strings.ToLower(guid)]; g != nil {
 		return slices.Clone(g.members)
 	}
 	return nil
@@ -221,13 +222,15 @@ func (s *Server) AddUsers(users ...User) {
 }
 
 // AddGroups seeds CometChat groups, replacing the details of any with the
-// same guid but keeping their members. A zero CreatedAt becomes now.
+// same guid (compared case-insensitively, as CometChat does) but keeping
+// their members. A zero CreatedAt becomes now.
 func (s *Server) AddGroups(groups ...Group) {
 	now := s.now().Unix()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, g := range groups {
 		g = copyGroup(g)
+		g.GUID = strings.ToLower(g.GUID)
 		if g.CreatedAt == 0 {
 			g.CreatedAt = now
 		}
@@ -245,6 +248,7 @@ func (s *Server) AddGroups(groups ...Group) {
 // Member.GUID is ignored; an empty Scope means participant.
 func (s *Server) AddMembers(guid string, members ...Member) {
 	now := s.now().Unix()
+	guid = strings.ToLower(guid)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	g := s.st.groups[guid]

@@ -12,6 +12,7 @@ import (
 // Import endpoint paths, relative to the ".../v3" root.
 const (
 	PathImportUsers   = "/data_import/users"
+	PathImportGroups  = "/data_import/groups"
 	PathImportMembers = "/data_import/members"
 )
 
@@ -29,17 +30,20 @@ type User struct {
 	DeactivatedAt int64          `json:"deactivatedAt,omitempty"`
 }
 
-// Group is the groupDetails of a member.
+// Group is one entry of an import-groups body, and the groupDetails of a
+// member.
 type Group struct {
-	GUID      string         `json:"guid"`
-	Name      string         `json:"name"`
-	Icon      string         `json:"icon,omitempty"`
-	Type      string         `json:"type"`
-	Password  string         `json:"password,omitempty"`
-	Owner     string         `json:"owner,omitempty"`
-	CreatedAt int64          `json:"createdAt,omitempty"`
-	Metadata  map[string]any `json:"metadata,omitempty"`
-	Tags      []string       `json:"tags,omitempty"`
+	GUID         string         `json:"guid"`
+	Name         string         `json:"name"`
+	Icon         string         `json:"icon,omitempty"`
+	Description  string         `json:"description,omitempty"`
+	Type         string         `json:"type"`
+	Password     string         `json:"password,omitempty"`
+	Owner        string         `json:"owner,omitempty"`
+	CreatedAt    int64          `json:"createdAt,omitempty"`
+	Metadata     map[string]any `json:"metadata,omitempty"`
+	Tags         []string       `json:"tags,omitempty"`
+	OwnerDetails *User          `json:"groupOwnerDetails,omitempty"`
 }
 
 // Member is one entry of an import-members body.
@@ -117,22 +121,10 @@ func AppendMember(dst []byte, m *Member) ([]byte, error) {
 	o.Int("joinedAt", m.JoinedAt)
 	if g := m.GroupDetails; g != nil {
 		o.Key("groupDetails")
-		d := wirejson.Begin(o.Buf)
-		d.Key("guid")
-		d.Buf = wirejson.AppendString(d.Buf, g.GUID)
-		d.Key("name")
-		d.Buf = wirejson.AppendString(d.Buf, g.Name)
-		d.String("icon", g.Icon)
-		d.Key("type")
-		d.Buf = wirejson.AppendString(d.Buf, g.Type)
-		d.String("password", g.Password)
-		d.String("owner", g.Owner)
-		d.Int("createdAt", g.CreatedAt)
-		if err := appendMetadata(&d, g.Metadata, "groupDetails."); err != nil {
+		var err error
+		if o.Buf, err = AppendGroup(o.Buf, g, "groupDetails."); err != nil {
 			return dst, err
 		}
-		d.Strings("tags", g.Tags)
-		o.Buf = d.End()
 	}
 	if u := m.UserDetails; u != nil {
 		o.Key("userDetails")
