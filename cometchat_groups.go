@@ -11,7 +11,7 @@ import (
 // guid, on the budget the other import endpoints share.
 func cometChatGroups() *importEndpoint[Group] {
 	return &importEndpoint[Group]{
-		what: "group", idField: "guid", maxBatch: cometChatBatch, budget: cometChatImports,
+		what: "group", idField: "guid", maxBatch: cometChatBatch, maxWire: cometChatEntity, budget: cometChatImports,
 		id:    func(g *Group, _ *arena) string { return g.GUID },
 		key:   appendID[Group],
 		fold:  true,
