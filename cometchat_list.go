@@ -73,12 +73,14 @@ func cometChatUsers(c *Client, opts *ListUsersOptions) *Pager[User] {
 	if opts != nil {
 		o = *opts
 	}
-	perPage, first, err := cometChatPaging(o.PerPage, o.Page)
+	perPage, first, err := cometChatPaging("users", o.PerPage, o.Page)
 	if err == nil {
 		switch o.Deactivated {
 		case "", "exclude", "only":
 		default:
-			err = fieldError("deactivated", `is %q; want "", "exclude" or "only"`, o.Deactivated)
+			v := fieldError("deactivated", `is %q; want "", "exclude" or "only"`, o.Deactivated)
+			v.Index, v.ID = -1, "users"
+			err = v
 		}
 	}
 	if err != nil {
@@ -113,7 +115,7 @@ func cometChatGroupList(c *Client, opts *ListGroupsOptions) *Pager[Group] {
 	if opts != nil {
 		o = *opts
 	}
-	perPage, first, err := cometChatPaging(o.PerPage, o.Page)
+	perPage, first, err := cometChatPaging("groups", o.PerPage, o.Page)
 	if err != nil {
 		return failedPager[Group](err)
 	}
@@ -130,10 +132,10 @@ func cometChatGroupList(c *Client, opts *ListGroupsOptions) *Pager[Group] {
 }
 
 // cometChatPaging validates a page size and a first page, 0 meaning the
-// largest page and the first.
-func cometChatPaging(perPage, page int) (int, int, error) {
+// largest page and the first; errors name id, what is listed.
+func cometChatPaging(id string, perPage, page int) (int, int, error) {
 	invalid := func(v *ValidationError) (int, int, error) {
-		v.Index = -1
+		v.Index, v.ID = -1, id
 		return 0, 0, v
 	}
 	switch {

@@ -216,8 +216,7 @@ func cometChatMemberOptions(guid string, opts *ListMembersOptions) (ListMembersO
 		return o, invalid(v)
 	}
 	var err error
-	if o.PerPage, o.Page, err = cometChatPaging(o.PerPage, o.Page); err != nil {
-		err.(*ValidationError).ID = guid
+	if o.PerPage, o.Page, err = cometChatPaging(guid, o.PerPage, o.Page); err != nil {
 		return o, err
 	}
 	switch o.Status {
