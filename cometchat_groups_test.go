@@ -233,3 +233,29 @@ func TestImportEndpointsShareOneBudget(t *testing.T) {
 		require.GreaterOrEqual(t, at[i].Sub(at[i-60]), time.Minute, "61 requests within a minute, ending at %d", i)
 	}
 }
+
+func TestImportGroupsSeqStreams(t *testing.T) {
+	c, mux, _ := setup(t, WithBatchSize(50))
+	var mu sync.Mutex
+	var sizes []int
+	mux.HandleFunc("POST /data_import/groups", func(w http.ResponseWriter, r *http.Request) {
+		b, _ := decodeGroups(t, r)
+		mu.Lock()
+		sizes = append(sizes, len(b.Groups))
+		mu.Unlock()
+		answerAll(w, b.Groups)
+	})
+	src := func(yield func(Group, error) bool) {
+		for i := range 120 {
+			if !yield(Group{GUID: "g" + strconv.Itoa(i%110), Name: "G", Type: GroupPrivate}, nil) {
+				return
+			}
+		}
+	}
+	got := map[Status]int{}
+	require.Error(t, c.ImportGroupsSeq(t.Context(), src, func(r ItemResult) { got[r.Status]++ }))
+	assert.Equal(t, map[Status]int{StatusImported: 110, StatusSkipped: 10}, got)
+	mu.Lock()
+	defer mu.Unlock()
+	assert.ElementsMatch(t, []int{50, 50, 10}, sizes)
+}
