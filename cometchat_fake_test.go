@@ -15,12 +15,12 @@ import (
 )
 
 // faulty is a fake that fails about a quarter of import and list requests
-// in every way it can, with the import limit off so the test is quick.
+// in every way it can; its limits are off, as by default, so the test is
+// quick.
 func faulty(t *testing.T, seed int64, opts ...chatimport.Option) (*chatimporttest.Server, *chatimport.Client) {
 	t.Helper()
 	s := chatimporttest.NewServer(
 		chatimporttest.WithSeed(seed),
-		chatimporttest.WithCometChatLimit(0, 0),
 		chatimporttest.WithFaults(chatimporttest.Faults{RateLimit: 0.10, Unavailable: 0.05, FailAfterApply: 0.05, DropAfterApply: 0.03}),
 	)
 	t.Cleanup(s.Close)
