@@ -57,7 +57,10 @@ type ListGroupsOptions struct {
 }
 
 // ListGroups returns every group of the app, page after page, for use in
-// one range loop, with the loop rules of ListMembers.
+// one range loop, with the loop rules of ListMembers. On CometChat each
+// group carries every field ImportGroups sends but two: Password, which
+// CometChat never lists (set it again before importing a password group
+// elsewhere), and OwnerUser (list the owner with ListUsers).
 func (c *Client) ListGroups(ctx context.Context, opts *ListGroupsOptions) iter.Seq2[Group, error] {
 	p := c.GroupsPager(opts)
 	return func(yield func(Group, error) bool) { p.fresh().All(ctx)(yield) }

@@ -146,7 +146,11 @@ func parseGroup(raw json.RawMessage, prefix string, now time.Time) (Group, wireG
 	var fe fieldErrors
 	var w wireGroup
 	if err := json.Unmarshal(raw, &w); err != nil {
-		fe.add(strings.TrimSuffix(prefix, ".")+"group", "The group must be a JSON object.")
+		field := strings.TrimSuffix(prefix, ".")
+		if field == "" {
+			field = "group"
+		}
+		fe.add(field, "The %s must be a JSON object.", field)
 		return Group{}, w, fe
 	}
 	g := Group{

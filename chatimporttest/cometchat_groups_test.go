@@ -81,6 +81,14 @@ func TestImportGroupsValidation(t *testing.T) {
 		assert.Equal(t, "ERR_IMPORT_INVALID_GROUP_FORMAT", code, tc.name)
 		assert.Contains(t, details, tc.field, tc.name)
 	}
+	r := post(t, s, "/data_import/groups", `{"groups":{"g10":"not an object"}}`)
+	code, details := r.entityError(t, "g10")
+	assert.Equal(t, "ERR_IMPORT_INVALID_GROUP_FORMAT", code)
+	assert.Contains(t, details, "group")
+	r = post(t, s, "/data_import/members", `{"members":{"g11_member_u":{"memberId":"g11_member_u","guid":"g11","uid":"u","groupDetails":7}}}`)
+	code, details = r.entityError(t, "g11_member_u")
+	assert.Equal(t, "ERR_IMPORT_INVALID_GROUP_FORMAT", code)
+	assert.Contains(t, details, "groupDetails")
 	assert.Empty(t, s.Groups())
 }
 
