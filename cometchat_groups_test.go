@@ -5,12 +5,15 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
+	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -258,4 +261,59 @@ func TestImportGroupsSeqStreams(t *testing.T) {
 	mu.Lock()
 	defer mu.Unlock()
 	assert.ElementsMatch(t, []int{50, 50, 10}, sizes)
+}
+
+// TestImportEndpointsShareOneBudgetAtOnce runs users, groups and members
+// imports of one Client at the same time, at the default pacing, in a
+// synctest bubble (its clock moves only while every goroutine waits) over
+// an in-memory transport: together they never send more than 60 requests
+// in any minute.
+func TestImportEndpointsShareOneBudgetAtOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var mu sync.Mutex
+		var at []time.Time
+		mock := httpmock.NewMockTransport()
+		for _, wrapper := range []string{"users", "groups", "members"} {
+			mock.RegisterResponder(http.MethodPost, "https://cometchat.test/v3/data_import/"+wrapper, func(r *http.Request) (*http.Response, error) {
+				mu.Lock()
+				at = append(at, time.Now())
+				mu.Unlock()
+				var body map[string]map[string]json.RawMessage
+				if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+					return nil, err
+				}
+				data := map[string]any{}
+				for id := range body[wrapper] {
+					data[id] = map[string]any{"success": true}
+				}
+				return httpmock.NewJsonResponse(http.StatusOK, map[string]any{"data": data})
+			})
+		}
+		c, err := NewCometChat(testAppID, "us", testAPIKey, WithBaseURL("https://cometchat.test/v3"),
+			WithHTTPClient(&http.Client{Transport: mock}), WithBatchSize(1))
+		require.NoError(t, err)
+		var us []User
+		var gs []Group
+		var ms []Member
+		for i := range 30 {
+			id := "x" + strconv.Itoa(i)
+			us = append(us, User{UID: id, Name: id})
+			gs = append(gs, Group{GUID: id, Name: id, Type: GroupPublic})
+			ms = append(ms, Member{GUID: id, UID: id})
+		}
+		var wg sync.WaitGroup
+		errs := make([]error, 3)
+		wg.Go(func() { _, errs[0] = c.ImportUsers(t.Context(), us) })
+		wg.Go(func() { _, errs[1] = c.ImportGroups(t.Context(), gs) })
+		wg.Go(func() { _, errs[2] = c.ImportMembers(t.Context(), ms) })
+		wg.Wait()
+		for _, err := range errs {
+			require.NoError(t, err)
+		}
+		require.Len(t, at, 90)
+		slices.SortFunc(at, time.Time.Compare)
+		for i := 60; i < len(at); i++ {
+			require.GreaterOrEqual(t, at[i].Sub(at[i-60]), time.Minute, "61 requests within a minute, ending at %d", i)
+		}
+	})
 }

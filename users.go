@@ -66,7 +66,9 @@ type ListUsersOptions struct {
 }
 
 // ListUsers returns every user of the app, page after page, for use in one
-// range loop, with the loop rules of ListMembers.
+// range loop, with the loop rules of ListMembers. On CometChat each user
+// carries every field ImportUsers sends, tags included, so an export
+// re-imports unchanged.
 func (c *Client) ListUsers(ctx context.Context, opts *ListUsersOptions) iter.Seq2[User, error] {
 	p := c.UsersPager(opts)
 	return func(yield func(User, error) bool) { p.fresh().All(ctx)(yield) }
