@@ -2,6 +2,7 @@ package cometchat
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -62,5 +63,25 @@ func TestReadGroupsPageShapes(t *testing.T) {
 	for _, bad := range []string{`{"data":"x"}`, `{"data":{"0":[1]}}`, `{"data":[`, `[]`} {
 		_, err := ReadGroupsPage([]byte(bad))
 		assert.Error(t, err, bad)
+	}
+}
+
+// BenchmarkReadUsersPage reads a full page of a thousand users, the
+// largest GET /users serves.
+func BenchmarkReadUsersPage(b *testing.B) {
+	users := make([]map[string]any, 1000)
+	for i := range users {
+		users[i] = map[string]any{"uid": fmt.Sprintf("user-%04d", i), "name": "User", "avatar": "https://a.example/a.png",
+			"role": "default", "status": "offline", "metadata": map[string]any{"k": "v"}, "tags": []string{"t"},
+			"createdAt": 1600000000 + i, "updatedAt": 1600000000 + i, "conversationId": "x"}
+	}
+	data, err := json.Marshal(map[string]any{"data": users, "meta": map[string]any{"pagination": map[string]any{"count": 1000}}})
+	require.NoError(b, err)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ReadUsersPage(data); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
