@@ -14,7 +14,8 @@ import (
 // ErrSyntax reports a document that is not the JSON its reader expected.
 var ErrSyntax = errors.New("wirejson: malformed JSON")
 
-// maxDepth bounds nesting, so a hostile answer cannot exhaust the stack.
+// maxDepth bounds the nesting of Object and Array, whose callers recurse;
+// Skip has no such bound.
 const maxDepth = 64
 
 // Reader reads one JSON document from front to back. Each value must be
@@ -29,8 +30,9 @@ type Reader struct {
 // NewReader returns a Reader over data, which it never copies or changes.
 func NewReader(data []byte) *Reader { return &Reader{data: data} }
 
-// Object reads an object, calling fn with each raw key (without quotes,
-// escapes as they are; see Key). fn must consume the member's value.
+// Object reads an object, calling fn with each key: the bytes between the
+// quotes, aliasing the document, or a decoded copy when the key has
+// escapes. fn must consume the member's value.
 func (r *Reader) Object(fn func(key []byte) error) error {
 	if !r.open('{') {
 		return ErrSyntax
@@ -44,11 +46,16 @@ func (r *Reader) Object(fn func(key []byte) error) error {
 		if r.peek() != '"' {
 			return ErrSyntax
 		}
-		end, err := skipString(r.data, r.i)
+		end, escaped, err := skipString(r.data, r.i)
 		if err != nil {
 			return err
 		}
 		key := r.data[r.i+1 : end-1]
+		if escaped {
+			if key, err = unquote(r.data[r.i:end]); err != nil {
+				return err
+			}
+		}
 		r.i = end
 		if r.peek() != ':' {
 			return ErrSyntax
@@ -102,12 +109,15 @@ func (r *Reader) String() ([]byte, error) {
 	if r.peek() != '"' {
 		return nil, ErrSyntax
 	}
-	end, err := skipString(r.data, r.i)
+	end, escaped, err := skipString(r.data, r.i)
 	if err != nil {
 		return nil, err
 	}
 	raw := r.data[r.i:end]
 	r.i = end
+	if !escaped {
+		return raw[1 : len(raw)-1], nil
+	}
 	return unquote(raw)
 }
 
@@ -163,54 +173,110 @@ func (r *Reader) Raw() ([]byte, error) {
 	return r.data[start:r.i], nil
 }
 
-// Skip consumes any value. An object or array is skipped by a flat scan
-// that balances brackets and strings without reading members one by one:
-// skipping echoed entities is most of reading an import answer.
+// Skip consumes any value, checking it is JSON. An object or array is
+// skipped by a flat scan, not member by member: skipping echoed entities is
+// most of reading an import answer. The scan keeps one bit per open bracket,
+// so nesting is bounded only by the document's length: a server echoes a
+// stored value as deep as it was stored, and a reader that refused it would
+// report a stored entity as failed.
 func (r *Reader) Skip() error {
-	switch r.peek() {
-	case '"':
-		end, err := skipString(r.data, r.i)
-		r.i = end
-		return err
-	case '{', '[':
-		end, err := skipNested(r.data, r.i, maxDepth-r.depth)
-		r.i = end
+	end, err := skipValue(r.data, r.i)
+	if err != nil {
 		return err
 	}
-	_, err := r.literal()
-	return err
+	r.i = end
+	return nil
 }
 
-// skipNested returns the index just past the object or array at data[i],
-// checking that brackets balance within depth levels.
-func skipNested(data []byte, i, depth int) (int, error) {
-	var stack [maxDepth]byte
-	n := 0
-	for j := i; j < len(data); j++ {
-		switch c := data[j]; c {
+// skipValue returns the index just past the value starting at data[i],
+// after white space, checked against JSON's grammar.
+func skipValue(data []byte, i int) (int, error) {
+	var small [4]uint64 // 256 levels without allocating
+	open := small[:]    // bit set: that level is an object
+	depth := 0
+	var err error
+value:
+	for {
+		i = skipSpace(data, i)
+		if i == len(data) {
+			return 0, ErrSyntax
+		}
+		switch c := data[i]; c {
+		case '{', '[':
+			if depth == len(open)*64 {
+				open = append(open, 0)
+			}
+			bit := uint64(1) << (depth % 64)
+			if c == '{' {
+				open[depth/64] |= bit
+			} else {
+				open[depth/64] &^= bit
+			}
+			depth++
+			i = skipSpace(data, i+1)
+			if i < len(data) && data[i] == c+2 { // '{'+2 == '}', '['+2 == ']'
+				i++
+				depth--
+				break
+			}
+			if c == '{' {
+				if i, err = skipKey(data, i); err != nil {
+					return 0, err
+				}
+			}
+			continue value
 		case '"':
-			end, err := skipString(data, j)
-			if err != nil {
+			if i, _, err = skipString(data, i); err != nil {
 				return 0, err
 			}
-			j = end - 1
-		case '{', '[':
-			if n == depth {
-				return 0, ErrSyntax
-			}
-			stack[n] = c + 2 // '{'+2 == '}', '['+2 == ']'
-			n++
-		case '}', ']':
-			if n == 0 || stack[n-1] != c {
-				return 0, ErrSyntax
-			}
-			n--
+		default:
+			n := literalLen(data[i:])
 			if n == 0 {
-				return j + 1, nil
+				return 0, ErrSyntax
 			}
+			i += n
 		}
+		for ; depth > 0; depth-- { // after a value: a comma, or the end of its container
+			i = skipSpace(data, i)
+			if i == len(data) {
+				return 0, ErrSyntax
+			}
+			object := open[(depth-1)/64]>>((depth-1)%64)&1 == 1
+			switch c := data[i]; {
+			case c == ',':
+				if object {
+					if i, err = skipKey(data, i+1); err != nil {
+						return 0, err
+					}
+				} else {
+					i++
+				}
+				continue value
+			case object && c != '}', !object && c != ']':
+				return 0, ErrSyntax
+			}
+			i++
+		}
+		return i, nil
 	}
-	return 0, ErrSyntax
+}
+
+// skipKey returns the index just past the key and colon at data[i], after
+// white space.
+func skipKey(data []byte, i int) (int, error) {
+	i = skipSpace(data, i)
+	if i == len(data) || data[i] != '"' {
+		return 0, ErrSyntax
+	}
+	i, _, err := skipString(data, i)
+	if err != nil {
+		return 0, err
+	}
+	i = skipSpace(data, i)
+	if i == len(data) || data[i] != ':' {
+		return 0, ErrSyntax
+	}
+	return i + 1, nil
 }
 
 // End checks that nothing but white space follows the document.
@@ -221,19 +287,8 @@ func (r *Reader) End() error {
 	return nil
 }
 
-// Key decodes a raw object key as Object passes it.
-func Key(raw []byte) ([]byte, error) {
-	if bytes.IndexByte(raw, '\\') < 0 {
-		return raw, nil
-	}
-	return unquote(append(append([]byte{'"'}, raw...), '"'))
-}
-
+// unquote decodes a checked string with escapes, as encoding/json does.
 func unquote(raw []byte) ([]byte, error) {
-	inner := raw[1 : len(raw)-1]
-	if bytes.IndexByte(inner, '\\') < 0 {
-		return inner, nil
-	}
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil {
 		return nil, ErrSyntax
@@ -262,20 +317,23 @@ func (r *Reader) open(c byte) bool {
 // literal consumes a number, true, false or null.
 func (r *Reader) literal() ([]byte, error) {
 	start := skipSpace(r.data, r.i)
-	j := start
-	for j < len(r.data) {
-		c := r.data[j]
-		if c == ',' || c == '}' || c == ']' || c == ' ' || c == '\t' || c == '\n' || c == '\r' {
-			break
-		}
-		j++
-	}
-	lit := r.data[start:j]
-	if string(lit) != "true" && string(lit) != "false" && string(lit) != "null" && !isNumber(lit) {
+	n := literalLen(r.data[start:])
+	if n == 0 {
 		return nil, ErrSyntax
 	}
-	r.i = j
-	return lit, nil
+	r.i = start + n
+	return r.data[start:r.i], nil
+}
+
+// literalLen returns the length of the true, false, null or number that b
+// starts with, or 0. What follows it is for the caller to check.
+func literalLen(b []byte) int {
+	for _, lit := range [...]string{"true", "false", "null"} {
+		if bytes.HasPrefix(b, []byte(lit)) {
+			return len(lit)
+		}
+	}
+	return numberLen(b)
 }
 
 func skipSpace(data []byte, i int) int {
@@ -290,23 +348,43 @@ func skipSpace(data []byte, i int) int {
 	return i
 }
 
-// skipString returns the index just past the string starting at data[i].
-func skipString(data []byte, i int) (int, error) {
+// skipString returns the index just past the string starting at data[i],
+// and whether it has escapes, checking them and refusing control
+// characters. Invalid UTF-8 passes, as encoding/json lets it.
+func skipString(data []byte, i int) (int, bool, error) {
+	escaped := false
 	for j := i + 1; j < len(data); j++ {
 		switch c := data[j]; {
-		case c == '\\':
-			j++
 		case c == '"':
-			return j + 1, nil
+			return j + 1, escaped, nil
 		case c < 0x20:
-			return 0, ErrSyntax
+			return 0, false, ErrSyntax
+		case c == '\\':
+			escaped = true
+			j++
+			if j == len(data) {
+				return 0, false, ErrSyntax
+			}
+			switch data[j] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				if j+4 >= len(data) || !isHex(data[j+1]) || !isHex(data[j+2]) || !isHex(data[j+3]) || !isHex(data[j+4]) {
+					return 0, false, ErrSyntax
+				}
+				j += 4
+			default:
+				return 0, false, ErrSyntax
+			}
 		}
 	}
-	return 0, ErrSyntax
+	return 0, false, ErrSyntax
 }
 
-// isNumber checks JSON's number grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
-func isNumber(b []byte) bool {
+func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
+
+// numberLen returns the length of the number b starts with by JSON's
+// grammar, -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?, or 0.
+func numberLen(b []byte) int {
 	i := 0
 	digits := func() bool {
 		start := i
@@ -321,12 +399,12 @@ func isNumber(b []byte) bool {
 	if i < len(b) && b[i] == '0' {
 		i++
 	} else if !digits() {
-		return false
+		return 0
 	}
 	if i < len(b) && b[i] == '.' {
 		i++
 		if !digits() {
-			return false
+			return 0
 		}
 	}
 	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
@@ -335,8 +413,11 @@ func isNumber(b []byte) bool {
 			i++
 		}
 		if !digits() {
-			return false
+			return 0
 		}
 	}
-	return i == len(b)
+	return i
 }
+
+// isNumber checks that b is exactly one number by JSON's grammar.
+func isNumber(b []byte) bool { return len(b) > 0 && numberLen(b) == len(b) }

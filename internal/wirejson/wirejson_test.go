@@ -20,12 +20,8 @@ func walk(r *Reader) (any, error) {
 	case '{':
 		m := map[string]any{}
 		err := r.Object(func(k []byte) error {
-			key, err := Key(k)
-			if err != nil {
-				return err
-			}
 			v, err := walk(r)
-			m[string(key)] = v
+			m[string(k)] = v
 			return err
 		})
 		return m, err
@@ -81,7 +77,7 @@ func TestReaderAgreesWithEncodingJSON(t *testing.T) {
 func TestMalformedIsRefused(t *testing.T) {
 	for _, doc := range []string{``, `[`, `{`, `{"a"}`, `{"a":}`, `{"a":1,}`, `{"a":1 "b":2}`, `{"a":[1}`, `{"a":{]}`,
 		`{"a":"unterminated}`, `{"a":tru}`, `{"a":1}x`, `{a:1}`, "{\"a\":\"ctl\x01\"}", `{"a":--}`, `{"a":01}`,
-		`{"a":` + strings.Repeat("[", 100) + strings.Repeat("]", 100) + `}`, `[1,]`, `[1 2]`} {
+		`{"a":` + strings.Repeat("[", 100) + strings.Repeat("]", 100) + `}`, `[1,]`, `[1 2]`, `{"a\q":1}`} {
 		_, err := read(doc)
 		assert.ErrorIs(t, err, ErrSyntax, doc)
 	}
@@ -124,9 +120,66 @@ func TestReaders(t *testing.T) {
 	assert.True(t, r.Null())
 	assert.False(t, r.Null())
 
-	k, err := Key([]byte(`a\"b`))
+	var keys []string
+	r = NewReader([]byte(`{"a\"b":1,"caf\u00e9":2,"plain":3}`))
+	require.NoError(t, r.Object(func(k []byte) error {
+		keys = append(keys, string(k))
+		return r.Skip()
+	}))
+	assert.Equal(t, []string{`a"b`, "café", "plain"}, keys, "keys come decoded")
+}
+
+// A server echoes a stored value as deep as it was stored; skipping it must
+// not refuse it, nor cost a frame per level.
+func TestSkipHasNoDepthLimit(t *testing.T) {
+	const depth = 100_000
+	deep := strings.Repeat(`{"a":[`, depth) + "1" + strings.Repeat("]}", depth)
+	doc := []byte(`{"echo":` + deep + `,"ok":true}`)
+	r := NewReader(doc)
+	var ok bool
+	require.NoError(t, r.Object(func(k []byte) error {
+		if string(k) == "ok" {
+			var err error
+			ok, err = r.Bool()
+			return err
+		}
+		return r.Skip()
+	}))
+	assert.True(t, ok)
+
+	raw, err := NewReader([]byte(deep)).Raw()
 	require.NoError(t, err)
-	assert.Equal(t, `a"b`, string(k))
+	assert.Len(t, raw, len(deep))
+	for _, bad := range []string{deep[:len(deep)-1], deep[:len(deep)-2] + "]]", deep + "]"} {
+		r := NewReader([]byte(bad))
+		err := r.Skip()
+		if err == nil {
+			err = r.End()
+		}
+		assert.ErrorIs(t, err, ErrSyntax, "%d bytes", len(bad))
+	}
+}
+
+// Skipping is not trusting: whatever is skipped must still be JSON.
+func TestSkipRefusesWhatIsNotJSON(t *testing.T) {
+	for _, v := range []string{`[tru]`, `[nul]`, `[True]`, `{"a":01}`, `["\q"]`, `["\u12"]`, `["\u12G4"]`, `[1,]`, `[,1]`, `{"a" 1}`,
+		`{"a":1,}`, `{,}`, `[}`, `{]`, `{1:2}`, `{a:2}`, `[1 2]`, `{"a":-}`, `[.5]`, `[1.]`, `[1e]`, `[1e+]`, `[+1]`, `{"a":"b" "c"}`,
+		`{"a"::1}`, `{"a":1 "b":2}`, `[[]`, `[]]`, "[\"\x01\"]", `["a]`, `[1]x`, `{"a":[1,{"b":truex}]}`, `[0x1]`, `[-01]`, `[NaN]`,
+		`[Infinity]`, `['a']`, `[1 ,, 2]`, `{"a":1}}`, `[1]]`} {
+		r := NewReader([]byte(`{"skipped":` + v + `}`))
+		err := r.Object(func([]byte) error { return r.Skip() })
+		if err == nil {
+			err = r.End()
+		}
+		assert.ErrorIs(t, err, ErrSyntax, v)
+		assert.False(t, json.Valid([]byte(v)), "encoding/json accepts %s", v)
+	}
+	for _, v := range []string{`[]`, `{}`, ` [ 1 , -0.5e+3 , "\u00e9\/" , { "k" : [ null , true , false ] } ] `, `{"a":{"b":{}},"c":[[],[{}]]}`,
+		`"s"`, `0`, `-0`, `1E9`, `null`, "\"\xff\""} {
+		r := NewReader([]byte(v))
+		require.NoError(t, r.Skip(), v)
+		assert.NoError(t, r.End(), v)
+	}
 }
 
 func TestReadingAllocatesNothing(t *testing.T) {
@@ -189,14 +242,26 @@ func TestObjectWriter(t *testing.T) {
 	assert.Equal(t, `{}`, string((&Object{Buf: []byte{'{'}, first: true}).End()))
 }
 
-// FuzzReader checks the Reader never panics and accepts every document
-// encoding/json accepts, reading the same value.
+// FuzzReader checks the Reader never panics, reads every document
+// encoding/json reads to the same value, and that Skip accepts exactly what
+// encoding/json accepts.
 func FuzzReader(f *testing.F) {
 	for _, seed := range []string{`{}`, `{"a":1}`, `{"data":{"u1":{"success":true,"data":{"uid":"u1"}}}}`, `{"a":[1,"]",{"b":null}]}`, `{"a":"\u00e9"}`} {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		r := NewReader(data)
+		err := r.Skip()
+		if err == nil {
+			err = r.End()
+		}
+		if (err == nil) != json.Valid(data) && bytes.Count(data, []byte("["))+bytes.Count(data, []byte("{")) < 10000 {
+			t.Fatalf("Skip: %v, but json.Valid: %v, for %q", err, json.Valid(data), data) // encoding/json refuses 10,000 levels
+		}
 		got, err := read(string(data))
+		if err == nil && !json.Valid(data) {
+			t.Fatalf("read %q, which is not JSON", data)
+		}
 		var want any
 		if json.Unmarshal(data, &want) != nil || !utf8.Valid(data) {
 			return // encoding/json would replace invalid UTF-8; the Reader hands bytes back as sent
@@ -210,10 +275,6 @@ func FuzzReader(f *testing.F) {
 		if !assert.ObjectsAreEqual(want, got) {
 			t.Fatalf("%q: got %#v, want %#v", data, got, want)
 		}
-		r := NewReader(data)
-		if err := r.Skip(); err != nil || r.End() != nil {
-			t.Fatalf("could not skip %q: %v", data, err)
-		}
 	})
 }
 
@@ -222,7 +283,7 @@ func TestAppendAnyMatchesEncodingJSON(t *testing.T) {
 		A int `json:"a"`
 	}
 	for _, v := range []any{
-		nil, true, false, "s<&>\u2028", 0.0, -0.0, 1.5, 1e21, 1e20, 1e-7, 123456789.0, -3.25e-9, 42, int64(-7), int32(3), uint64(9),
+		nil, true, false, "s<&>\u2028", 0.0, math.Copysign(0, -1), 1.5, 1e21, 1e20, 1e-7, 123456789.0, -3.25e-9, 42, int64(-7), int32(3), uint64(9),
 		json.Number("12.5"), []string{"a", "b"}, []string(nil), []any{1.0, "x", nil, map[string]any{"k": []any{}}},
 		map[string]any{"z": 1.0, "a": "x", "m": map[string]any{"n": true}, "@private": map[string]any{"id": 7.0}},
 		map[string]any{}, map[string]string{"k": "v"}, custom{A: 1}, []int{1, 2},
