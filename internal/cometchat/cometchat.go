@@ -178,15 +178,25 @@ type Answer struct {
 	Error   *Error // why not, when the answer says
 }
 
+// Unreadable is the Message of an Error standing for a per-item outcome
+// that the answer gives but not as documented (an "error" that is a string,
+// a "success" that is not true or false); its DevMessage is the JSON given.
+// Such an item failed: its neighbours still read normally.
+const Unreadable = "the answer's outcome for this item is not in the documented form"
+
 // ReadImportAnswer reads an import answer, {"data":{"<key>":{…}}}, in one
-// pass, calling each for every entity with its raw key (aliasing data) and
-// outcome. The echoed entities are skipped, not decoded. Both documented
-// nestings are read: the outcome beside the echo, or one level down.
+// pass, calling each for every entity with its key (aliasing data unless
+// it has escapes) and outcome. The echoed entities are skipped, not
+// decoded, however deep. Both documented nestings are read: the outcome
+// beside the echo, or one level down. A null data or entity says nothing.
 func ReadImportAnswer(data []byte, each func(key []byte, a Answer)) error {
 	r := wirejson.NewReader(data)
 	err := r.Object(func(key []byte) error {
-		if string(key) != "data" || r.Null() {
+		if string(key) != "data" {
 			return r.Skip()
+		}
+		if r.Null() {
+			return nil
 		}
 		return r.Object(func(id []byte) error {
 			a, err := readAnswer(r, true)
@@ -206,37 +216,51 @@ func ReadImportAnswer(data []byte, each func(key []byte, a Answer)) error {
 }
 
 // readAnswer reads one entity's answer; nested says whether an outcome one
-// level down, in "data", counts (the older nesting).
+// level down, in "data", counts (the older nesting). An outcome not in the
+// documented form makes the entity failed, whatever else its answer says.
 func readAnswer(r *wirejson.Reader, nested bool) (Answer, error) {
 	var a, inner Answer
+	broken := false
+	bad := func(raw []byte) {
+		a = Answer{Known: true, Error: &Error{Message: Unreadable, DevMessage: string(raw)}}
+		broken = true
+	}
+	if r.Null() {
+		return a, nil
+	}
+	if r.Next() != '{' {
+		raw, err := r.Raw()
+		bad(raw)
+		return a, err
+	}
 	err := r.Object(func(key []byte) error {
-		switch string(key) {
-		case "success":
-			if r.Null() {
-				return nil
-			}
-			v, err := r.Bool()
-			a.Known, a.Success = true, v
-			return err
-		case "error":
-			if r.Null() {
-				return nil
-			}
-			raw, err := r.Raw()
-			if err != nil {
-				return err
-			}
-			a.Known, a.Error = true, &Error{}
-			return json.Unmarshal(raw, a.Error)
-		case "data":
-			if !nested || r.Next() != '{' {
-				return r.Skip()
-			}
+		if string(key) == "data" && nested && r.Next() == '{' {
 			var err error
 			inner, err = readAnswer(r, false)
 			return err
 		}
-		return r.Skip()
+		if string(key) != "success" && string(key) != "error" {
+			return r.Skip()
+		}
+		raw, err := r.Raw()
+		switch {
+		case err != nil || raw[0] == 'n': // null says nothing
+		case broken:
+		case string(key) == "success" && raw[0] == 't':
+			a.Known, a.Success = true, true
+		case string(key) == "success" && raw[0] == 'f':
+			a.Known, a.Success = true, false
+		case string(key) == "error" && raw[0] == '{':
+			e := &Error{}
+			if json.Unmarshal(raw, e) != nil {
+				bad(raw)
+				break
+			}
+			a.Known, a.Error = true, e
+		default:
+			bad(raw)
+		}
+		return err
 	})
 	if !a.Known {
 		a = inner

@@ -3,6 +3,7 @@ package cometchat
 import (
 	"encoding/json"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -66,7 +67,9 @@ func TestReadImportAnswer(t *testing.T) {
 		"bad":{"success":false,"error":{"code":"ERR_UID_ALREADY_EXISTS","message":"exists","details":{"uid":["taken"]}}},
 		"plainfail":{"success":false},
 		"unknown":{"data":"not an object"},
-		"nullish":{"success":null,"error":null}
+		"nullish":{"success":null,"error":null},
+		"gone":null,
+		"we\"ird":{"success":true}
 	},"meta":{"ignored":[1,2]}}`
 	got := map[string]Answer{}
 	require.NoError(t, ReadImportAnswer([]byte(doc), func(key []byte, a Answer) { got[string(key)] = a }))
@@ -77,11 +80,65 @@ func TestReadImportAnswer(t *testing.T) {
 	assert.Equal(t, Answer{Known: true}, got["plainfail"])
 	assert.Equal(t, Answer{}, got["unknown"])
 	assert.Equal(t, Answer{}, got["nullish"])
-	assert.Len(t, got, 6)
+	assert.Equal(t, Answer{}, got["gone"])
+	assert.Equal(t, Answer{Known: true, Success: true}, got[`we"ird`], "keys come decoded")
+	assert.Len(t, got, 8)
 
-	for _, bad := range []string{`{"data":{"x":{"success":"yes"}}}`, `{"data":{"x":{"error":{"code":1}}}}`, `<html>`, `{"data":{"x":{}}`} {
+	for _, bad := range []string{`<html>`, `{"data":{"x":{}}`, `{"data":[]}`, `{"data":"x"}`, `[]`, `null`,
+		`{"data":{"x":{"success":true,"data":{"uid":"x","metadata":{"a":tru}}}}}`, `{"data":{"x":{"success":true,"data":[1,]}}}`,
+		`{"data":{"x":{"error":"\q"}}}`} {
 		assert.Error(t, ReadImportAnswer([]byte(bad), func([]byte, Answer) {}), bad)
 	}
+}
+
+// CometChat answers {"data":null} when it has nothing to say: the answer is
+// read, and says nothing of any item.
+func TestReadImportAnswerWithNullData(t *testing.T) {
+	for _, doc := range []string{`{"data":null}`, `{"data":null,"meta":{}}`, `{"meta":1,"data":null}`} {
+		n := 0
+		require.NoError(t, ReadImportAnswer([]byte(doc), func([]byte, Answer) { n++ }), doc)
+		assert.Zero(t, n, doc)
+	}
+}
+
+// CometChat echoes a stored user back, metadata and all: however deep the
+// metadata, the user is reported imported, not the answer unreadable.
+func TestReadImportAnswerSkipsDeepEchoes(t *testing.T) {
+	for _, depth := range []int{63, 64, 65, 1000, 50_000} {
+		md := strings.Repeat(`{"k":[`, depth) + `"v"` + strings.Repeat("]}", depth)
+		doc := `{"data":{"u1":{"success":true,"data":{"uid":"u1","metadata":` + md + `}},"u2":{"success":true,"data":{"uid":"u2"}}}}`
+		got := map[string]Answer{}
+		require.NoError(t, ReadImportAnswer([]byte(doc), func(key []byte, a Answer) { got[string(key)] = a }), "depth %d", depth)
+		assert.Equal(t, map[string]Answer{"u1": {Known: true, Success: true}, "u2": {Known: true, Success: true}}, got, "depth %d", depth)
+	}
+}
+
+// An item whose outcome is not in the documented form failed, with a
+// message that says so and the JSON given; the rest of the answer reads.
+func TestReadImportAnswerUnreadableItemFailsAlone(t *testing.T) {
+	doc := `{"data":{
+		"a":{"success":true},
+		"s":{"success":false,"error":"boom"},
+		"c":{"success":false,"error":{"code":1,"message":"typed wrong"}},
+		"y":{"success":"yes"},
+		"n":{"error":42,"success":true},
+		"e":"exists",
+		"b":{"success":true}
+	}}`
+	got := map[string]Answer{}
+	require.NoError(t, ReadImportAnswer([]byte(doc), func(key []byte, a Answer) { got[string(key)] = a }))
+	failed := func(raw string) Answer {
+		return Answer{Known: true, Error: &Error{Message: Unreadable, DevMessage: raw}}
+	}
+	assert.Equal(t, map[string]Answer{
+		"a": {Known: true, Success: true},
+		"s": failed(`"boom"`),
+		"c": failed(`{"code":1,"message":"typed wrong"}`),
+		"y": failed(`"yes"`),
+		"n": failed(`42`),
+		"e": failed(`"exists"`),
+		"b": {Known: true, Success: true},
+	}, got)
 }
 
 func TestReadImportAnswerAllocatesOnlyForErrors(t *testing.T) {
