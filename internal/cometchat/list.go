@@ -69,8 +69,8 @@ type Cursor struct {
 // and tags. It reads what json.Unmarshal would into a MembersPage (escapes
 // decoded, invalid UTF-8 replaced, null as absent) with two differences
 // no CometChat answer shows: keys match only as CometChat spells them,
-// not in another letter case or with escapes, and a repeated key replaces
-// the value before it rather than merging into it. data is not kept.
+// not in another letter case, and a repeated key replaces the value before
+// it rather than merging into it. data is not kept.
 func ReadMembersPage(data []byte) (MembersPage, error) {
 	var p MembersPage
 	r := wirejson.NewReader(data)

@@ -105,12 +105,17 @@ const (
 )
 
 // ReadImportAnswer reads import_group_member's answer in one pass, in
-// place, calling each for every member with its account (aliasing data) and
-// Result. Only the envelope's ErrorInfo is copied out.
+// place, calling each for every member with its account (aliasing data
+// unless it has escapes) and Result. Only the envelope's ErrorInfo is
+// copied out. null stands for an absent field or entry: a member without
+// both an account and a Result is not reported.
 func ReadImportAnswer(data []byte, each func(account []byte, result int)) (Envelope, error) {
 	var env Envelope
 	r := wirejson.NewReader(data)
 	err := r.Object(func(key []byte) error {
+		if r.Null() {
+			return nil
+		}
 		switch string(key) {
 		case "ActionStatus":
 			s, err := r.String()
@@ -125,9 +130,6 @@ func ReadImportAnswer(data []byte, each func(account []byte, result int)) (Envel
 			env.ErrorInfo = string(s)
 			return err
 		case "MemberList":
-			if r.Null() {
-				return nil
-			}
 			return r.Array(func() error { return readMemberResult(r, each) })
 		}
 		return r.Skip()
@@ -142,9 +144,15 @@ func ReadImportAnswer(data []byte, each func(account []byte, result int)) (Envel
 }
 
 func readMemberResult(r *wirejson.Reader, each func([]byte, int)) error {
+	if r.Null() {
+		return nil
+	}
 	var account []byte
 	result := -1
 	err := r.Object(func(key []byte) error {
+		if r.Null() {
+			return nil
+		}
 		var err error
 		switch string(key) {
 		case "Member_Account":

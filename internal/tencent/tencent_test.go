@@ -3,6 +3,7 @@ package tencent
 import (
 	"encoding/json"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -59,4 +60,40 @@ func TestReadImportAnswer(t *testing.T) {
 
 func TestRegionNames(t *testing.T) {
 	assert.Equal(t, []string{"china", "frankfurt", "jakarta", "mumbai", "seoul", "singapore", "tokyo", "usa"}, RegionNames())
+}
+
+// Tencent sends null where a field has no value: the answer still reads,
+// and a member without both an account and a Result is not reported.
+func TestReadImportAnswerToleratesNulls(t *testing.T) {
+	type result struct {
+		account string
+		result  int
+	}
+	var got []result
+	env, err := ReadImportAnswer([]byte(`{"ActionStatus":null,"ErrorInfo":null,"ErrorCode":0,"Extra":null,
+		"MemberList":[null,{"Member_Account":null,"Result":1},{"Member_Account":"a","Result":null},{"Member_Account":"b","Result":2,"Role":null},null]}`),
+		func(account []byte, r int) { got = append(got, result{string(account), r}) })
+	require.NoError(t, err)
+	assert.Equal(t, Envelope{}, env)
+	assert.Equal(t, []result{{"b", 2}}, got)
+
+	for _, doc := range []string{`{"MemberList":null}`, `{"ErrorCode":null,"MemberList":[null]}`, `{"ActionStatus":"OK","ErrorCode":0}`} {
+		_, err := ReadImportAnswer([]byte(doc), func([]byte, int) { t.Fatal("no members") })
+		require.NoError(t, err, doc)
+	}
+}
+
+// A deep echo is skipped, and what is not JSON refused, wherever it is.
+func TestReadImportAnswerSkipsDeepValuesButNotMalformedOnes(t *testing.T) {
+	deep := strings.Repeat("[", 5000) + strings.Repeat("]", 5000)
+	var accounts []string
+	_, err := ReadImportAnswer([]byte(`{"Echo":`+deep+`,"MemberList":[{"Member_Account":"a","Extra":`+deep+`,"Result":1}]}`),
+		func(account []byte, _ int) { accounts = append(accounts, string(account)) })
+	require.NoError(t, err)
+	assert.Equal(t, []string{"a"}, accounts)
+	for _, doc := range []string{`{"Echo":[tru]}`, `{"MemberList":[{"Member_Account":"a","Result":1,"x":{"y":01}}]}`, `{"MemberList":["a"]}`,
+		`{"MemberList":[{"Member_Account":"a","Result":1.5}]}`, `{"MemberList":[{"Member_Account":1,"Result":1}]}`, `{"ErrorInfo":5}`, `null`} {
+		_, err := ReadImportAnswer([]byte(doc), func([]byte, int) {})
+		assert.Error(t, err, doc)
+	}
 }

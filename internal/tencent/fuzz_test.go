@@ -1,0 +1,154 @@
+package tencent
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"reflect"
+	"strconv"
+	"testing"
+)
+
+// member is one member of an object, in document order.
+type member struct {
+	key   string
+	value json.RawMessage
+}
+
+// members splits valid JSON that is an object into its members with
+// encoding/json, or reports false for any other value.
+func members(raw []byte) ([]member, bool) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil, false
+	}
+	var out []member
+	for dec.More() {
+		k, err := dec.Token()
+		if err != nil {
+			return nil, false
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, false
+		}
+		out = append(out, member{k.(string), v})
+	}
+	return out, true
+}
+
+type result struct {
+	account string
+	result  int
+}
+
+var errRefused = errors.New("refused")
+
+// refInt reads an integer as ReadImportAnswer documents it: a JSON number
+// without fraction or exponent.
+func refInt(v []byte) (int, error) {
+	var n json.Number
+	if v[0] == '"' || json.Unmarshal(v, &n) != nil {
+		return 0, errRefused
+	}
+	i, err := strconv.ParseInt(string(n), 10, 64)
+	return int(i), err
+}
+
+func refString(v []byte) (string, error) {
+	var s string
+	if v[0] != '"' || json.Unmarshal(v, &s) != nil {
+		return "", errRefused
+	}
+	return s, nil
+}
+
+// refImportAnswer is what ReadImportAnswer documents, built on
+// encoding/json: the differential fuzzer's reference.
+func refImportAnswer(data []byte) (env Envelope, out []result, err error) {
+	if !json.Valid(data) {
+		return env, nil, errRefused
+	}
+	top, ok := members(data)
+	if !ok {
+		return env, nil, errRefused
+	}
+	for _, m := range top {
+		if string(m.value) == "null" {
+			continue
+		}
+		switch m.key {
+		case "ActionStatus":
+			env.ActionStatus, err = refString(m.value)
+		case "ErrorInfo":
+			env.ErrorInfo, err = refString(m.value)
+		case "ErrorCode":
+			env.ErrorCode, err = refInt(m.value)
+		case "MemberList":
+			var list []json.RawMessage
+			if m.value[0] != '[' || json.Unmarshal(m.value, &list) != nil {
+				return env, nil, errRefused
+			}
+			for _, item := range list {
+				if string(item) == "null" {
+					continue
+				}
+				fields, ok := members(item)
+				if !ok {
+					return env, nil, errRefused
+				}
+				r := result{result: -1}
+				hasAccount := false
+				for _, f := range fields {
+					switch {
+					case string(f.value) == "null":
+					case f.key == "Member_Account":
+						r.account, err = refString(f.value)
+						hasAccount = true
+					case f.key == "Result":
+						r.result, err = refInt(f.value)
+					}
+					if err != nil {
+						return env, nil, err
+					}
+				}
+				if hasAccount && r.result >= 0 {
+					out = append(out, r)
+				}
+			}
+		}
+		if err != nil {
+			return env, nil, err
+		}
+	}
+	return env, out, nil
+}
+
+// FuzzReadImportAnswer checks ReadImportAnswer against encoding/json: the
+// same verdict on every document and, on one both read, the same envelope
+// and the same results in the same order.
+func FuzzReadImportAnswer(f *testing.F) {
+	for _, seed := range []string{
+		`{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0,"MemberList":[{"Member_Account":"tommy","Result":1},{"Result":2,"Member_Account":"jared"}]}`,
+		`{"ActionStatus":"FAIL","ErrorInfo":"too many","ErrorCode":10005}`, `{"ActionStatus":null,"ErrorInfo":null,"MemberList":[null,{"Member_Account":null,"Result":null}]}`,
+		`{"MemberList":[{"Member_Account":"a\u00e9","Result":0,"Extra":{"x":[1,{"y":null}]}}],"MemberList":[]}`,
+	} {
+		f.Add([]byte(seed))
+	}
+	normal := func(b []byte) string { return string([]rune(string(b))) } // invalid UTF-8 as encoding/json decodes it
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var got []result
+		env, err := ReadImportAnswer(data, func(account []byte, r int) { got = append(got, result{normal(account), r}) })
+		env.ActionStatus, env.ErrorInfo = normal([]byte(env.ActionStatus)), normal([]byte(env.ErrorInfo))
+		wantEnv, want, wantErr := refImportAnswer(data)
+		if bytes.Count(data, []byte("["))+bytes.Count(data, []byte("{")) >= 10000 {
+			return // encoding/json refuses 10,000 levels
+		}
+		if (err == nil) != (wantErr == nil) {
+			t.Fatalf("%q: ReadImportAnswer: %v, encoding/json: %v", data, err, wantErr)
+		}
+		if err == nil && (env != wantEnv || !reflect.DeepEqual(got, want)) {
+			t.Fatalf("%q:\n got %+v %+v\nwant %+v %+v", data, env, got, wantEnv, want)
+		}
+	})
+}
