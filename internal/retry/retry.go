@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -25,13 +26,18 @@ type Policy struct {
 // given how long the server asked for (0 if it did not say). The server's
 // wish is honoured but capped at MaxWait; without it the wait is exponential
 // with full jitter in its upper half, so that clients that failed together
-// do not retry together.
+// do not retry together. The wait is never more than MaxWait, and never
+// less than zero.
 func (p Policy) Wait(n int, serverAsked time.Duration) time.Duration {
-	backoff := p.MinWait
-	for i := 0; i < n && backoff < p.MaxWait; i++ {
+	backoff := max(p.MinWait, 0)
+	for i := 0; i < n && 0 < backoff && backoff < p.MaxWait; i++ {
+		if backoff > p.MaxWait/2 { // doubling would pass the cap, or overflow
+			backoff = p.MaxWait
+			break
+		}
 		backoff *= 2
 	}
-	backoff = min(backoff, p.MaxWait)
+	backoff = max(min(backoff, p.MaxWait), 0)
 	if backoff > 1 {
 		backoff = backoff/2 + rand.N(backoff/2+1)
 	}
@@ -39,24 +45,43 @@ func (p Policy) Wait(n int, serverAsked time.Duration) time.Duration {
 	return min(max(serverAsked, backoff), p.MaxWait)
 }
 
+// maxSeconds is the longest Retry-After in seconds that is read as is
+// (285 years); a longer one, which time.Duration could not hold, is read
+// as the longest Duration.
+const maxSeconds = 9e9
+
 // RetryAfter reads a Retry-After header in either of its forms, seconds or an
-// HTTP date, relative to now. It reports false when the header is absent or
-// unreadable.
+// HTTP date, relative to now, as the non-negative wait the server asked for:
+// one too long for a Duration (1e300, or a date in the year 9999) is the
+// longest Duration, never a wrapped one. It reports false when the header
+// is absent or unreadable, negative or NaN included. Waits are capped by
+// Policy.Wait; Policy.RetryAfter caps the value itself.
 func RetryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 	v := strings.TrimSpace(h.Get("Retry-After"))
 	if v == "" {
 		return 0, false
 	}
-	if secs, err := strconv.ParseFloat(v, 64); err == nil {
-		if secs < 0 {
-			return 0, false
+	if v[0] >= '0' && v[0] <= '9' && strings.Trim(v, "0123456789.eE+-") == "" { // no sign, NaN, Inf or hex
+		secs, err := strconv.ParseFloat(v, 64)
+		switch {
+		case err == nil && secs < maxSeconds:
+			return time.Duration(secs * float64(time.Second)), true
+		case err == nil || errors.Is(err, strconv.ErrRange) && secs > 0:
+			return math.MaxInt64, true
 		}
-		return time.Duration(secs * float64(time.Second)), true
+		return 0, false
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0), true
+		return max(t.Sub(now), 0), true // Sub saturates rather than wraps
 	}
 	return 0, false
+}
+
+// RetryAfter is the package's RetryAfter capped at MaxWait: the longest
+// wait this policy allows, whatever the server asked.
+func (p Policy) RetryAfter(h http.Header, now time.Time) (time.Duration, bool) {
+	d, ok := RetryAfter(h, now)
+	return min(d, max(p.MaxWait, 0)), ok
 }
 
 // Status reports whether an answer with this HTTP status is worth another
