@@ -42,7 +42,7 @@ func (p Policy) Wait(n int, serverAsked time.Duration) time.Duration {
 		backoff = backoff/2 + rand.N(backoff/2+1)
 	}
 	// CometChat's advice: honour Retry-After, and keep doubling on further 429s.
-	return min(max(serverAsked, backoff), p.MaxWait)
+	return max(min(max(serverAsked, backoff), p.MaxWait), 0)
 }
 
 // maxSeconds is the longest Retry-After in seconds that is read as is

@@ -136,5 +136,6 @@ func TestWaitNeverOverflows(t *testing.T) {
 		assert.Equal(t, p.MaxWait, p.Wait(0, math.MaxInt64))
 	}
 	assert.Zero(t, Policy{MinWait: time.Second}.Wait(3, time.Hour), "a zero MaxWait allows no wait")
+	assert.Zero(t, Policy{MinWait: time.Second, MaxWait: -time.Second}.Wait(3, time.Hour), "nor does a negative one")
 	assert.Zero(t, Policy{MaxWait: time.Second}.Wait(math.MaxInt, 0), "a zero MinWait backs off nothing, at once")
 }
