@@ -17,8 +17,9 @@ const Mask = "REDACTED"
 var queryParams = []string{"usersig", "apikey"}
 
 // sigInText finds usersig=… or apikey=… inside free text, such as an error
-// message a server built from the request URL.
-var sigInText = regexp.MustCompile(`(?i)(usersig|apikey)=[^&\s"']*`)
+// message a server built from the request URL, with the = itself raw,
+// URL-escaped or JSON-escaped.
+var sigInText = regexp.MustCompile(`(?i)(usersig|apikey)(=|%3d|\\u003d)[^&\s"']*`)
 
 // Redactor knows the literal secrets of one client. It is safe for
 // concurrent use.
@@ -53,15 +54,70 @@ func (r *Redactor) Add(secret string) {
 	r.secrets = append(r.secrets, secret)
 }
 
-// String returns s with every secret and every usersig/apikey value masked.
+// String returns s with every secret masked in every form a server may
+// echo it: raw, URL-escaped (%2A or %2a for *, + for a space), JSON-escaped
+// (\u002a, \/), or any mix of these, character by character. Every
+// usersig/apikey value is masked too, known or not.
 func (r *Redactor) String(s string) string {
-	r.mu.RLock()
-	for _, secret := range r.secrets {
-		s = strings.ReplaceAll(s, secret, Mask)
+	masked, _ := mask(s, r.list(), -1, false)
+	return maskParams(masked)
+}
+
+// Excerpt returns at most n runes of body for an error message, such as
+// the start of an HTML error page, with "…" when it is cut. Secrets are
+// masked before the cut, so no cut can leave part of one; invalid UTF-8
+// becomes U+FFFD.
+func (r *Redactor) Excerpt(body []byte, n int) string {
+	n = max(n, 0)
+	secrets := r.list()
+	// Only a prefix can reach the excerpt: n runes of at most 4 bytes, or
+	// masks of secrets in their longest form, and one more secret's length
+	// to see whether a secret straddles the cut.
+	longest := 4
+	for _, s := range secrets {
+		longest = max(longest, longestForm*len(s))
 	}
-	r.mu.RUnlock()
-	if strings.ContainsRune(s, '=') {
-		s = sigInText.ReplaceAllString(s, "${1}="+Mask)
+	prefix := body[:min(len(body), (n+2)*longest)]
+	s, cut := mask(string(prefix), secrets, n, true)
+	cut = cut || len(prefix) < len(body)
+	s = maskParams(s)
+	if runes := []rune(s); len(runes) > n { // masking an unknown usersig can lengthen it
+		s, cut = string(runes[:n]), true
+	}
+	if cut {
+		s += "…"
+	}
+	return s
+}
+
+// Details returns a copy of d with its keys and messages masked as String
+// masks them; keys that mask alike share one entry.
+func (r *Redactor) Details(d map[string][]string) map[string][]string {
+	if d == nil {
+		return nil
+	}
+	out := make(map[string][]string, len(d))
+	for k, msgs := range d {
+		k = r.String(k)
+		for _, m := range msgs {
+			out[k] = append(out[k], r.String(m))
+		}
+		if msgs != nil && out[k] == nil {
+			out[k] = []string{}
+		}
+	}
+	return out
+}
+
+func (r *Redactor) list() []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.secrets // Add only appends: the elements seen here never change
+}
+
+func maskParams(s string) string {
+	if strings.ContainsAny(s, "=%\\") {
+		s = sigInText.ReplaceAllString(s, "${1}${2}"+Mask)
 	}
 	return s
 }
