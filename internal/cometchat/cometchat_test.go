@@ -2,6 +2,7 @@ package cometchat
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -149,4 +150,29 @@ func TestReadImportAnswerAllocatesOnlyForErrors(t *testing.T) {
 	})
 	assert.Equal(t, 102, n)
 	assert.LessOrEqual(t, allocs, 2.0)
+}
+
+// BenchmarkReadImportAnswer reads the answer to a 50-user import, which
+// echoes each user with its metadata: skipping the echoes is most of it.
+func BenchmarkReadImportAnswer(b *testing.B) {
+	var doc strings.Builder
+	doc.WriteString(`{"data":{`)
+	for i := range 50 {
+		if i > 0 {
+			doc.WriteByte(',')
+		}
+		fmt.Fprintf(&doc, `"user-%03d":{"success":true,"data":{"uid":"user-%03d","name":"User %d","avatar":"https://example.com/a/%d.png",`+
+			`"status":"offline","role":"default","createdAt":1673421419,"metadata":{"@private":{"email":"u%d@example.com","contactNumber":"0123456789"},`+
+			`"plan":"pro","tags":["a","b"],"n":1.5},"tags":["vip","beta"],"conversationId":"user-%03d_user_x"}}`, i, i, i, i, i, i)
+	}
+	doc.WriteString(`}}`)
+	data := []byte(doc.String())
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		n := 0
+		if err := ReadImportAnswer(data, func([]byte, Answer) { n++ }); err != nil || n != 50 {
+			b.Fatal(err, n)
+		}
+	}
 }

@@ -2,6 +2,7 @@ package tencent
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -95,5 +96,27 @@ func TestReadImportAnswerSkipsDeepValuesButNotMalformedOnes(t *testing.T) {
 		`{"MemberList":[{"Member_Account":"a","Result":1.5}]}`, `{"MemberList":[{"Member_Account":1,"Result":1}]}`, `{"ErrorInfo":5}`, `null`} {
 		_, err := ReadImportAnswer([]byte(doc), func([]byte, int) {})
 		assert.Error(t, err, doc)
+	}
+}
+
+// BenchmarkReadImportAnswer reads the answer to a 300-member import.
+func BenchmarkReadImportAnswer(b *testing.B) {
+	var doc strings.Builder
+	doc.WriteString(`{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0,"MemberList":[`)
+	for i := range 300 {
+		if i > 0 {
+			doc.WriteByte(',')
+		}
+		fmt.Fprintf(&doc, `{"Member_Account":"member-%04d","Result":1}`, i)
+	}
+	doc.WriteString(`]}`)
+	data := []byte(doc.String())
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		n := 0
+		if _, err := ReadImportAnswer(data, func([]byte, int) { n++ }); err != nil || n != 300 {
+			b.Fatal(err, n)
+		}
 	}
 }
