@@ -4,6 +4,7 @@ package cometchat
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/chatimport/chatimport/internal/wirejson"
@@ -169,6 +170,23 @@ type Error struct {
 // ErrorBody is the body of a failed request.
 type ErrorBody struct {
 	Error *Error `json:"error"`
+}
+
+// ReadError reads an error body, {"error":{…}}, and returns its error, or
+// nil when body is not one (an HTML page from a proxy) or names neither a
+// code nor a message. A field of the wrong type (details as a string) is
+// left empty rather than losing the code, which decides what the client
+// does next.
+func ReadError(body []byte) *Error {
+	var b ErrorBody
+	var typeErr *json.UnmarshalTypeError
+	if err := json.Unmarshal(body, &b); err != nil && !errors.As(err, &typeErr) {
+		return nil
+	}
+	if b.Error == nil || b.Error.Code == "" && b.Error.Message == "" {
+		return nil
+	}
+	return b.Error
 }
 
 // Answer is the outcome for one imported entity.

@@ -176,3 +176,15 @@ func BenchmarkReadImportAnswer(b *testing.B) {
 		}
 	}
 }
+
+func TestReadError(t *testing.T) {
+	assert.Equal(t, &Error{Code: "ERR_TOO_MANY_REQUESTS", Message: "slow down", Details: map[string][]string{"uid": {"x"}}},
+		ReadError([]byte(`{"error":{"code":"ERR_TOO_MANY_REQUESTS","message":"slow down","details":{"uid":["x"]}}}`)))
+	assert.Equal(t, &Error{Code: "ERR_TOO_MANY_REQUESTS", Details: map[string][]string{"uid": nil}},
+		ReadError([]byte(`{"error":{"code":"ERR_TOO_MANY_REQUESTS","details":{"uid":"not a list"}}}`)),
+		"a mistyped detail does not lose the code")
+	for _, body := range []string{`<html>502</html>`, `{"error":"boom"}`, `{"error":null}`, `{"error":{}}`, `{"error":{"code":""}}`,
+		`{"error":{"code":"ERR_X"`, `null`} {
+		assert.Nil(t, ReadError([]byte(body)), body)
+	}
+}

@@ -155,7 +155,11 @@ var pageFields = []string{"data", "meta", "pagination", "cursor", "uid", "name",
 // oddKeys reports valid JSON on which ReadMembersPage differs from
 // encoding/json by design: an object repeats a key (encoding/json merges a
 // repeated metadata), or spells a field in another letter case.
-func oddKeys(data []byte) bool {
+func oddKeys(data []byte) bool { return oddKeysOf(data, pageFields) }
+
+// oddKeysOf reports valid JSON in which an object repeats a key or spells
+// one of fields in another letter case.
+func oddKeysOf(data []byte, fields []string) bool {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	var seen []map[string]bool
 	expectKey := func() bool { return len(seen) > 0 && seen[len(seen)-1] != nil }
@@ -184,7 +188,7 @@ func oddKeys(data []byte) bool {
 					return true
 				}
 				seen[len(seen)-1][tok] = true
-				for _, f := range pageFields {
+				for _, f := range fields {
 					if tok != f && strings.EqualFold(tok, f) {
 						return true
 					}
@@ -226,6 +230,40 @@ func FuzzReadMembersPage(f *testing.F) {
 					t.Fatalf("accepted %q, cut from %q", cut, data)
 				}
 			}
+		}
+	})
+}
+
+// errorFields are the keys ReadError reads.
+var errorFields = []string{"error", "code", "message", "devMessage", "source", "details"}
+
+// FuzzReadError checks ReadError against a generic encoding/json decode:
+// it reads only JSON, and the code and message it reads are the ones
+// there.
+func FuzzReadError(f *testing.F) {
+	for _, seed := range []string{`{"error":{"code":"ERR_TOO_MANY_REQUESTS","message":"slow down","details":{"uid":["x"]}}}`,
+		`{"error":{"code":"ERR_X","details":{"uid":"not a list"}}}`, `{"error":"boom"}`, `<html>502</html>`, `{"error":null}`,
+		`{"error":{"message":5,"code":"C"}}`} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		e := ReadError(data)
+		if e == nil {
+			return
+		}
+		if !json.Valid(data) {
+			t.Fatalf("read %q, which is not JSON", data)
+		}
+		if oddKeysOf(data, errorFields) {
+			return
+		}
+		var doc struct {
+			Error map[string]any `json:"error"`
+		}
+		_ = json.Unmarshal(data, &doc)
+		str := func(k string) string { s, _ := doc.Error[k].(string); return s }
+		if e.Code != str("code") || e.Message != str("message") || e.Code == "" && e.Message == "" {
+			t.Fatalf("%q: read %+v", data, e)
 		}
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"reflect"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -149,6 +150,42 @@ func FuzzReadImportAnswer(f *testing.F) {
 		}
 		if err == nil && (env != wantEnv || !reflect.DeepEqual(got, want)) {
 			t.Fatalf("%q:\n got %+v %+v\nwant %+v %+v", data, env, got, wantEnv, want)
+		}
+	})
+}
+
+// FuzzReadError checks ReadError against a generic encoding/json decode:
+// it reads only JSON, and reports exactly the non-zero integer ErrorCode
+// there.
+func FuzzReadError(f *testing.F) {
+	for _, seed := range []string{`{"ActionStatus":"FAIL","ErrorInfo":"sig expired","ErrorCode":70001}`, `{"ErrorCode":0}`, `<html>`,
+		`{"ErrorInfo":5,"ErrorCode":10006}`, `{"ErrorCode":"70001"}`, `{"ErrorCode":1.5}`, `{"ErrorCode":null,"ActionStatus":null}`} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		env, ok := ReadError(data)
+		if ok && !json.Valid(data) {
+			t.Fatalf("read %q, which is not JSON", data)
+		}
+		top, isObject := members(data)
+		if !json.Valid(data) || !isObject {
+			if ok {
+				t.Fatalf("read %q, which is not an object", data)
+			}
+			return
+		}
+		code, hasCode := 0, false
+		for _, m := range top {
+			if m.key == "ErrorCode" {
+				if n, err := refInt(m.value); err == nil {
+					code, hasCode = n, true
+				}
+			} else if strings.EqualFold(m.key, "ErrorCode") {
+				return // encoding/json reads it too; the reader is encoding/json here
+			}
+		}
+		if ok != (hasCode && code != 0) || ok && env.ErrorCode != code {
+			t.Fatalf("%q: read %+v, %v; want ErrorCode %d", data, env, ok, code)
 		}
 	})
 }

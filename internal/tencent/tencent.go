@@ -4,6 +4,8 @@
 package tencent
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"sort"
@@ -95,6 +97,19 @@ type Envelope struct {
 	ActionStatus string `json:"ActionStatus"`
 	ErrorCode    int    `json:"ErrorCode"`
 	ErrorInfo    string `json:"ErrorInfo"`
+}
+
+// ReadError reads the envelope of a failed request's body, and reports
+// false when body is not one (an HTML page from a proxy) or its ErrorCode
+// is not a non-zero integer. An ActionStatus or ErrorInfo of the wrong type
+// is left empty rather than losing the code.
+func ReadError(body []byte) (Envelope, bool) {
+	var env Envelope
+	var typeErr *json.UnmarshalTypeError
+	if err := json.Unmarshal(body, &env); err != nil && !errors.As(err, &typeErr) {
+		return Envelope{}, false
+	}
+	return env, env.ErrorCode != 0
 }
 
 // Results of one imported member.

@@ -120,3 +120,16 @@ func BenchmarkReadImportAnswer(b *testing.B) {
 		}
 	}
 }
+
+func TestReadError(t *testing.T) {
+	env, ok := ReadError([]byte(`{"ActionStatus":"FAIL","ErrorInfo":"sig expired","ErrorCode":70001}`))
+	assert.True(t, ok)
+	assert.Equal(t, Envelope{ActionStatus: "FAIL", ErrorInfo: "sig expired", ErrorCode: 70001}, env)
+	env, ok = ReadError([]byte(`{"ActionStatus":["FAIL"],"ErrorInfo":5,"ErrorCode":10006}`))
+	assert.True(t, ok, "a mistyped message does not lose the code")
+	assert.Equal(t, 10006, env.ErrorCode)
+	for _, body := range []string{`<html>502</html>`, `{"ErrorCode":0}`, `{"ErrorCode":"70001"}`, `{"ErrorCode":1.5}`, `{"ErrorCode":null}`, `{}`, `null`, `{"ErrorCode":1`} {
+		_, ok := ReadError([]byte(body))
+		assert.False(t, ok, body)
+	}
+}
