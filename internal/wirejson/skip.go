@@ -17,8 +17,10 @@ value:
 		}
 		switch c := data[i]; c {
 		case '{', '[':
-			if depth == len(open)*64 {
-				open = append(open, 0)
+			if depth == len(open)*64 { // double, so that the copies cost no more than the bits kept
+				grown := make([]uint64, 2*len(open))
+				copy(grown, open)
+				open = grown
 			}
 			bit := uint64(1) << (depth % 64)
 			if c == '{' {

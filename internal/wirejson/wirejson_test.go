@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"runtime"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -321,4 +322,25 @@ func TestAppendAnyAllocatesNothingForDecodedJSON(t *testing.T) {
 		_, _ = AppendAny(buf[:0], md)
 	})
 	assert.Zero(t, allocs)
+}
+
+// Skipping costs one bit per level past the first 256, twice over for the
+// doubling, and nothing else: as a level takes two bytes of the answer, a
+// hostile answer cannot make it allocate more than a quarter of its size.
+func TestSkipAllocatesOnlyABitPerLevel(t *testing.T) {
+	skip := func(doc []byte) {
+		if err := NewReader(doc).Skip(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	shallow := []byte(strings.Repeat("[", 256) + strings.Repeat("]", 256))
+	assert.Zero(t, testing.AllocsPerRun(20, func() { skip(shallow) }))
+
+	const depth = 1 << 20
+	deep := []byte(strings.Repeat("[", depth) + strings.Repeat("]", depth))
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	skip(deep)
+	runtime.ReadMemStats(&after)
+	assert.LessOrEqual(t, after.TotalAlloc-before.TotalAlloc, uint64(len(deep)/4), "bytes allocated")
 }
