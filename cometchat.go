@@ -2,7 +2,6 @@ package chatimport
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -97,11 +96,10 @@ func (p *cometChat) authorize(req *http.Request) error {
 }
 
 func (p *cometChat) parseError(_ int, body []byte) *APIError {
-	var b cometchat.ErrorBody
-	if json.Unmarshal(body, &b) != nil || b.Error == nil || (b.Error.Code == "" && b.Error.Message == "") {
-		return nil
+	if e := cometchat.ReadError(body); e != nil {
+		return cometChatError(e)
 	}
-	return cometChatError(b.Error)
+	return nil
 }
 
 func cometChatError(e *cometchat.Error) *APIError {

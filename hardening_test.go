@@ -5,9 +5,11 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -140,4 +142,57 @@ func TestEndlessAnswerFailsTheRequestWithoutFillingTheHeap(t *testing.T) {
 	require.ErrorIs(t, err, ErrAnswerTooLarge)
 	assert.Equal(t, StatusFailed, res.Items[0].Status)
 	assert.ErrorIs(t, res.Items[0].Err, ErrAnswerTooLarge)
+}
+
+// A server that echoes the key in every field and every encoding: nothing
+// the error shows, in any form, carries it.
+func TestEchoedSecretsAreMaskedEverywhere(t *testing.T) {
+	const key = "fake*key/do+not=use-0123456789"
+	escaped := url.QueryEscape(key)
+	jsonEscaped := strings.NewReplacer("*", `\u002a`, "/", `\/`, "+", `\u002B`).Replace(key)
+	for name, answer := range map[string]func(w http.ResponseWriter){
+		"in the code, message, details and their keys": func(w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprintf(w, `{"error":{"code":"ERR_%s","message":"bad key %s","devMessage":"url %s","details":{"%s":["%s"]}}}`,
+				jsonEscaped, jsonEscaped, escaped, jsonEscaped, escaped)
+		},
+		"straddling an HTML excerpt's cut": func(w http.ResponseWriter) {
+			w.WriteHeader(http.StatusBadGateway)
+			fmt.Fprintf(w, "<html>%s%s and %s</html>", strings.Repeat("x", excerptLen-15), key, escaped)
+		},
+	} {
+		c, mux, _ := setup(t, WithRetry(0, 0, 0))
+		c.redact.Add(key)
+		mux.HandleFunc("POST /data_import/users", func(w http.ResponseWriter, r *http.Request) { answer(w) })
+		_, err := c.ImportUsers(t.Context(), users("a"))
+		require.Error(t, err, name)
+		var apiErr *APIError
+		require.ErrorAs(t, err, &apiErr, name)
+		for _, shown := range []string{err.Error(), fmt.Sprintf("%#v", apiErr), fmt.Sprintf("%+v", *apiErr)} {
+			for _, form := range []string{key, escaped, jsonEscaped, key[:12], escaped[:12]} {
+				assert.NotContains(t, shown, form, "%s: %s", name, shown)
+			}
+		}
+	}
+}
+
+// A Retry-After too large to be a duration waits the longest the caller
+// allowed, never less and never more.
+func TestOverflowingRetryAfterWaitsTheCap(t *testing.T) {
+	for _, header := range []string{"1e300", "9223372037", "Fri, 31 Dec 9999 23:59:59 GMT"} {
+		c, mux, clock := setup(t, WithRetry(1, 10*time.Millisecond, 3*time.Second))
+		var calls atomic.Int32
+		mux.HandleFunc("POST /data_import/users", func(w http.ResponseWriter, r *http.Request) {
+			if calls.Add(1) == 1 {
+				w.Header().Set("Retry-After", header)
+				cometError(w, http.StatusTooManyRequests, "ERR_TOO_MANY_REQUESTS", "slow down")
+				return
+			}
+			answerAll(w, decodeImport(t, r).Users)
+		})
+		_, err := c.ImportUsers(t.Context(), users("a"))
+		require.NoError(t, err, header)
+		assert.Equal(t, []time.Duration{3 * time.Second}, clock.Slept(), header)
+	}
 }

@@ -137,6 +137,9 @@ func (b *budget) observe(h http.Header, now time.Time) {
 	if !ok {
 		return
 	}
+	if reset <= 0 {
+		return
+	}
 	until := time.Unix(reset, 0)
 	if reset < 1e9 { // not a UNIX time: some servers send seconds from now
 		until = now.Add(time.Duration(reset) * time.Second)

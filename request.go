@@ -261,10 +261,10 @@ func (c *Client) failure(resp *http.Response) *APIError {
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	e := c.provider.parseError(resp.StatusCode, body)
 	if e == nil {
-		e = &APIError{HTTPStatus: resp.StatusCode, Message: excerpt(body)}
+		e = &APIError{HTTPStatus: resp.StatusCode, Message: c.redact.Excerpt(body, excerptLen)}
 	}
 	e.HTTPStatus = resp.StatusCode
-	if d, ok := retry.RetryAfter(resp.Header, c.now()); ok {
+	if d, ok := c.retry.RetryAfter(resp.Header, c.now()); ok {
 		e.RetryAfter = d
 	}
 	return c.finish(e, "")
@@ -278,16 +278,7 @@ func (c *Client) finish(e *APIError, op string) *APIError {
 	e.Code = c.redact.String(e.Code)
 	e.Message = c.redact.String(e.Message)
 	e.DevMessage = c.redact.String(e.DevMessage)
-	for field, msgs := range e.Details {
-		for i, m := range msgs {
-			msgs[i] = c.redact.String(m)
-		}
-		if clean := c.redact.String(field); clean != field {
-			delete(e.Details, field)
-			field = clean
-		}
-		e.Details[field] = msgs
-	}
+	e.Details = c.redact.Details(e.Details)
 	return e
 }
 
@@ -326,11 +317,3 @@ func (e *unreadableError) Unwrap() error { return e.err }
 
 // Is matches ErrTemporary for an answer cut short: a resend may succeed.
 func (e *unreadableError) Is(target error) bool { return e.cut && target == ErrTemporary }
-
-func excerpt(body []byte) string {
-	s := []rune(string(body[:min(len(body), excerptLen*4)]))
-	if len(s) > excerptLen {
-		return string(s[:excerptLen]) + "…"
-	}
-	return string(s)
-}

@@ -3,7 +3,6 @@ package chatimport
 import (
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -142,11 +141,10 @@ func (p *tencentChat) authorize(req *http.Request) error {
 }
 
 func (p *tencentChat) parseError(_ int, body []byte) *APIError {
-	var env tencent.Envelope
-	if json.Unmarshal(body, &env) != nil || env.ErrorCode == 0 {
-		return nil
+	if env, ok := tencent.ReadError(body); ok {
+		return tencentError(env)
 	}
-	return tencentError(env)
+	return nil
 }
 
 func tencentError(env tencent.Envelope) *APIError {
