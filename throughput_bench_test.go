@@ -202,8 +202,8 @@ func BenchmarkMemoryStreamUsers(b *testing.B) {
 				}
 				b.StartTimer()
 			}
-			b.ReportMetric(float64(peak.objects)/(1<<20), "peak-heap-MB")
-			b.ReportMetric(float64(peak.live)/(1<<20), "peak-live-MB")
+			b.ReportMetric(float64(peak.objects)/1e6, "peak-heap-MB")
+			b.ReportMetric(float64(peak.live)/1e6, "peak-live-MB")
 			b.ReportMetric(float64(peak.live)/float64(size.n), "live-B/id")
 			b.ReportMetric(float64(size.n*b.N)/elapsed.Seconds(), "users/s")
 		})
