@@ -149,6 +149,7 @@ func TestListUsersPagesBreaksAndResumes(t *testing.T) {
 	var v *ValidationError
 	require.ErrorAs(t, c.UsersPager(&ListUsersOptions{PerPage: 10, Deactivated: "only"}).Resume(saved), &v)
 	assert.Equal(t, "query", v.Field)
+	assert.Equal(t, `chatimport: "users": invalid query: `, v.Error()[:len(`chatimport: "users": invalid query: `)], "names the listing")
 	require.ErrorAs(t, c.GroupsPager(&ListGroupsOptions{PerPage: 10}).Resume(saved), &v)
 	assert.Equal(t, "list", v.Field)
 }

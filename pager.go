@@ -174,6 +174,9 @@ func (p *Pager[T]) Resume(pos Position) error {
 func (p *Pager[T]) invalid(field, format string, args ...any) *ValidationError {
 	v := fieldError(field, format, args...)
 	v.Index, v.ID = -1, p.pos.Of
+	if v.ID == "" { // a listing of the whole app: name the listing
+		v.ID = p.pos.List
+	}
 	return v
 }
 
