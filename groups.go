@@ -16,6 +16,12 @@ const (
 	GroupPrivate  GroupType = "private"
 )
 
+// The group types of Tencent Cloud Chat beyond public and private.
+const (
+	GroupMeeting   GroupType = "meeting"   // Tencent's ChatRoom (Meeting): anyone may join and leave
+	GroupCommunity GroupType = "community" // Tencent's Community: up to 100,000 members; its id starts with "@TGS#_"
+)
+
 // Group describes a group. CometChat creates it from these details when a
 // member import names a group that does not exist yet.
 type Group struct {
@@ -29,6 +35,19 @@ type Group struct {
 	// groups import creates the owner from it when the user does not exist
 	// yet. Its UID is Owner's, or empty for Owner's. Listing leaves it nil.
 	OwnerUser *User
+
+	// Tencent Cloud Chat's group profile; CometChat has no place for these.
+
+	// Introduction is the group's description, at most 240 bytes.
+	Introduction string
+	// Notification is the group's notice, at most 300 bytes.
+	Notification string
+	// MaxMembers is the most members the group may hold; 0 leaves it to
+	// Tencent (the most the app's edition allows).
+	MaxMembers int
+	// JoinOption is how others may join: "FreeAccess", "NeedPermission"
+	// or "DisableApply"; "" leaves it to Tencent.
+	JoinOption string
 }
 
 // ImportGroups imports groups with the guarantees of ImportUsers: one

@@ -2,7 +2,7 @@ package chatimport
 
 import (
 	"context"
-	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -89,26 +89,34 @@ func NewTencent(sdkAppID uint64, secretKey string, opts ...Option) (*Client, err
 	p := &tencentChat{
 		sdkAppID: sdkAppID,
 		admin:    admin,
-		sigs:     usersig.NewCache(sdkAppID, secretKey, admin, cfg.sigValidity, cfg.now),
 		redact:   r,
+		newSigs: func() *usersig.Cache {
+			return usersig.NewCache(sdkAppID, secretKey, admin, cfg.sigValidity, cfg.now)
+		},
 	}
+	p.sigs.Store(p.newSigs())
 	p.limit.Store(tencentMembersBatch)
 	return newClient(cfg, p, r)
 }
 
-// Tencent paces each REST command on its own (the frequency table of
-// https://www.tencentcloud.com/document/product/1047/34350), so each
-// endpoint has a budget of its own.
+// Tencent paces each REST command on its own, at the rates of its
+// frequency table (https://www.tencentcloud.com/document/product/1047/34350
+// and each command's page), so each endpoint has a budget of its own.
 const (
-	tencentImportMembers = "tencent.import_group_member"
-	tencentMembersBatch  = 300
+	tencentImportAccounts = "tencent.multiaccount_import"
+	tencentImportGroups   = "tencent.import_group"
+	tencentImportMembers  = "tencent.import_group_member"
+	tencentListMembers    = "tencent.get_group_member_info"
+	tencentListGroups     = "tencent.get_appid_group_list"
+	tencentGroupInfo      = "tencent.get_group_info"
 )
 
 // tencentChat speaks Tencent Cloud Chat's REST API v4.
 type tencentChat struct {
 	sdkAppID uint64
 	admin    string
-	sigs     *usersig.Cache
+	sigs     atomic.Pointer[usersig.Cache]
+	newSigs  func() *usersig.Cache
 	redact   *redact.Redactor
 	// limit is the most members one request carries: the configured batch
 	// size until the server answers 10005, then what it accepted. Doc
@@ -122,14 +130,21 @@ func (p *tencentChat) app() string { return strconv.FormatUint(p.sdkAppID, 10) }
 
 func (p *tencentChat) budgets() []budgetSpec {
 	return []budgetSpec{
+		{name: tencentImportAccounts, n: 100, per: time.Second, imports: true},
+		{name: tencentImportGroups, n: 200, per: time.Second, imports: true},
 		{name: tencentImportMembers, n: 200, per: time.Second, imports: true},
+		// The 2019 page said 100 a second; the current ones say 200.
+		{name: tencentListMembers, n: 200, per: time.Second},
+		// One call a second: a walk of many groups is paced by this.
+		{name: tencentListGroups, n: 1, per: time.Second},
+		{name: tencentGroupInfo, n: 200, per: time.Second},
 	}
 }
 
 // authorize signs one attempt: the cached UserSig and a random number that
 // is new on every attempt, retries included.
 func (p *tencentChat) authorize(req *http.Request) error {
-	sig, err := p.sigs.Get()
+	sig, err := p.sigs.Load().Get()
 	if err != nil {
 		return fmt.Errorf("chatimport: tencent: cannot sign the request: %w", err)
 	}
@@ -147,176 +162,129 @@ func (p *tencentChat) parseError(_ int, body []byte) *APIError {
 	return nil
 }
 
+// tencentLockout is how long Tencent bars an app after too many failed
+// signature checks (70050: "retry after 1 minute").
+const tencentLockout = time.Minute
+
 func tencentError(env tencent.Envelope) *APIError {
-	return &APIError{Provider: ProviderTencent, Code: strconv.Itoa(env.ErrorCode), Message: env.ErrorInfo}
+	e := &APIError{Provider: ProviderTencent, Code: strconv.Itoa(env.ErrorCode), Message: env.ErrorInfo}
+	if env.ErrorCode == 70050 {
+		// Retried like a rate limit, but only after the lockout: an earlier
+		// attempt would fail again and may prolong it.
+		e.RetryAfter = tencentLockout
+	}
+	return e
 }
 
 func (p *tencentChat) endpoints() endpoints {
 	return endpoints{
-		// https://www.tencentcloud.com/document/product/1047/34947
-		members: &importEndpoint[Member]{
-			what: "member", idField: "uid", maxBatch: tencentMembersBatch, budget: tencentImportMembers,
-			id: memberID,
-			// Tencent ids are case-sensitive: only an exact repeat of the
-			// group and the account is the same member.
-			key:   appendParts[Member],
-			part:  func(m *Member) string { return m.GUID },
-			check: checkTencentMember,
-			encode: func(dst []byte, m *Member, _ string) ([]byte, error) {
-				w := tencent.Member{Account: m.UID, JoinTime: unix(m.JoinedAt), UnreadMsgNum: m.UnreadCount}
-				if m.Scope == ScopeAdmin {
-					w.Role = "Admin"
-				}
-				return tencent.AppendMember(dst, &w), nil
-			},
-			send: p.sendMembers,
+		users:   p.accountsEndpoint(),
+		groups:  p.groupsEndpoint(),
+		members: p.membersEndpoint(),
+
+		listMembers: p.listMembers,
+		listGroups:  p.listGroups,
+		listUsers: func(*Client, *ListUsersOptions) *Pager[User] {
+			return failedPager[User](fmt.Errorf("%w: listing users on %s: Tencent has no call that lists accounts; "+
+				"collect them from the groups' member lists (ListGroups, then ListMembers), or check known ids with account_check",
+				ErrUnsupported, ProviderTencent))
 		},
 	}
 }
 
-// appendParts keys a member by its group and account, the group's length
-// first so that no two pairs run together into one key.
-func appendParts[T any](dst []byte, m *Member, _ string) []byte {
-	dst = binary.AppendUvarint(dst, uint64(len(m.GUID)))
-	return append(append(dst, m.GUID...), m.UID...)
+// call sends r. A UserSig the server calls expired (70001) or invalidated
+// (70052) is signed anew and the request sent once more: the cached one
+// may have outlived the server's notion of its validity (a clock apart, a
+// machine that slept), and a second refusal of a fresh one is final.
+func (p *tencentChat) call(ctx context.Context, c *Client, r *request) error {
+	err := c.do(ctx, r)
+	var apiErr *APIError
+	if errors.As(err, &apiErr) && (apiErr.Code == "70001" || apiErr.Code == "70052") {
+		p.sigs.Store(p.newSigs())
+		err = c.do(ctx, r)
+	}
+	return err
 }
 
-func checkTencentMember(m *Member, now time.Time) *ValidationError {
-	for _, f := range []struct{ name, value string }{{"guid", m.GUID}, {"uid", m.UID}} {
-		switch {
-		case strings.TrimSpace(f.value) == "":
-			return fieldError(f.name, "is empty")
-		case !utf8.ValidString(f.value):
-			return fieldError(f.name, "is not valid UTF-8")
-		}
-	}
-	switch m.Scope {
-	case "", ScopeParticipant, ScopeAdmin:
-	case ScopeModerator:
-		return fieldError("scope", "moderator cannot be imported into Tencent Cloud Chat (only admin or an ordinary member)")
-	default:
-		return fieldError("scope", "is %q; want admin or participant", m.Scope)
-	}
-	if m.Banned {
-		return fieldError("isBanned", "Tencent's member import cannot ban; import the member and ban it afterwards")
-	}
-	if m.UnreadCount < 0 {
-		return fieldError("unreadMsgNum", "is %d, below zero", m.UnreadCount)
-	}
-	// Tencent's member import creates neither groups nor accounts: import
-	// them first (ImportGroups, ImportUsers) rather than lose the details.
-	if m.Group != nil {
-		return fieldError("groupDetails", "Tencent's member import cannot create or change a group; import it with ImportGroups first")
-	}
-	if m.User != nil {
-		return fieldError("userDetails", "Tencent's member import cannot create or change an account; import it with ImportUsers first")
-	}
-	return checkJoinedAt("joinedAt", m.JoinedAt, nil, now)
-}
+// tencentAnswer is an answer that carries the envelope.
+type tencentAnswer interface{ Env() tencent.Envelope }
 
-// sendMembers sends jobs, all of one group, in requests of at most the
-// learned limit, filling outcomes. When the server answers 10005 (too many
-// accounts) the request is halved and sent again, and the smaller size is
-// kept for later requests.
-func (p *tencentChat) sendMembers(ctx context.Context, c *Client, jobs []job) ([]outcome, error) {
-	outcomes := make([]outcome, len(jobs))
-	for start := 0; start < len(jobs); {
-		n := min(int(p.limit.Load()), len(jobs)-start)
-		chunk, out := jobs[start:start+n], outcomes[start:start+n]
-		err := p.importChunk(ctx, c, chunk, out)
-		switch {
-		case errors.Is(err, ErrBatchTooLarge) && n > 1:
-			p.lowerLimit(n / 2)
-			continue
-		case err != nil:
-			for i := range out {
-				out[i] = outcome{status: StatusFailed, err: err}
-			}
-		}
-		start += n
-	}
-	return outcomes, nil
-}
-
-func (p *tencentChat) lowerLimit(n int) {
-	for {
-		cur := p.limit.Load()
-		if int64(n) >= cur || p.limit.CompareAndSwap(cur, int64(n)) {
-			return
-		}
-	}
-}
-
-func (p *tencentChat) importChunk(ctx context.Context, c *Client, jobs []job, out []outcome) error {
-	size := 64 + len(jobs[0].part)
-	for _, j := range jobs {
-		size += len(j.wire) + 1
-	}
-	body := tencent.AppendImportBody(make([]byte, 0, size), jobs[0].part, len(jobs), func(i int) []byte { return jobs[i].wire })
-	op := http.MethodPost + " " + c.basePath + tencent.PathImportGroupMember
-	return c.do(ctx, &request{
-		method: http.MethodPost, path: tencent.PathImportGroupMember, body: body, budget: tencentImportMembers,
+// tencentPost sends body to a Tencent command on budget and decodes its
+// answer, fresh on every attempt. A failure the envelope reports is an
+// *APIError.
+func tencentPost[A tencentAnswer](ctx context.Context, c *Client, p *tencentChat, path, budget string, body []byte) (A, error) {
+	var out A
+	err := p.call(ctx, c, &request{
+		method: http.MethodPost, path: path, body: body, budget: budget,
 		decode: func(r io.Reader) error {
-			clear(out) // a retried attempt starts afresh
-			return readAll(r, func(data []byte) error {
-				m := matcher{jobs: jobs, name: uidOf}
-				env, err := tencent.ReadImportAnswer(data, func(account []byte, result int) {
-					if i := m.find(account); i >= 0 {
-						out[i] = memberOutcome(c, result, op)
-					}
-				})
-				if err != nil {
-					return err
-				}
-				if env.ErrorCode != 0 || env.ActionStatus == "FAIL" {
-					return tencentError(env)
-				}
-				unanswered(out)
-				return nil
-			})
+			var a A
+			if err := json.NewDecoder(r).Decode(&a); err != nil {
+				return err
+			}
+			if env := a.Env(); env.ErrorCode != 0 || env.ActionStatus == "FAIL" {
+				return tencentError(env)
+			}
+			out = a
+			return nil
 		},
 	})
+	return out, err
 }
 
-func memberOutcome(c *Client, result int, op string) outcome {
-	switch result {
-	case tencent.ResultImported:
-		return outcome{status: StatusImported}
-	case tencent.ResultExisted:
-		return outcome{status: StatusExisted}
+// checkTencentID applies the one rule every Tencent id has: present and
+// valid UTF-8; max bounds its bytes when a page documents it (0: none).
+func checkTencentID(field, id string, most int) *ValidationError {
+	switch {
+	case strings.TrimSpace(id) == "":
+		return fieldError(field, "is empty")
+	case !utf8.ValidString(id):
+		return fieldError(field, "is not valid UTF-8")
+	case most > 0 && len(id) > most:
+		return fieldError(field, "has %d bytes, more than Tencent's %d", len(id), most)
 	}
-	return outcome{status: StatusFailed, err: c.finish(&APIError{HTTPStatus: http.StatusOK,
-		Message: fmt.Sprintf("member not imported (Result %d): the account may not exist, or JoinTime is outside the group's lifetime", result)}, op)}
+	return nil
 }
 
-// uidOf recovers the member account from a job's id, "<guid>_member_<uid>".
-func uidOf(j job) string { return j.id[len(j.part)+len(memberSep):] }
+// checkBytes bounds a Tencent text field, whose limits count bytes.
+func checkBytes(field, s string, most int) *ValidationError {
+	if len(s) > most {
+		return fieldError(field, "has %d bytes, more than Tencent's %d", len(s), most)
+	}
+	return nil
+}
 
 // tencentKind maps a Tencent error code to a sentinel, or nil for codes the
-// table does not know.
+// table does not know. Codes that concern one group or account (a full
+// group, a quota) are ErrInvalidRequest rather than ErrPermission, which
+// would stop a whole import.
 func tencentKind(text string) error {
 	code, err := strconv.Atoi(text)
 	if err != nil {
 		return nil
 	}
 	switch {
-	case code >= 60004 && code <= 60006, code >= 70001 && code <= 70016, code == 70020:
+	case code >= 60004 && code <= 60006, code >= 70001 && code <= 70016, code == 70020, code == 70052:
 		return ErrUnauthorized
 	}
 	switch code {
-	case 10002, 70169, 70202, 70500:
+	// 60008 is "timeout, or a malformed request": the safe reading retries
+	// it, a few times, rather than lose a request that timed out.
+	case 10002, 40006, 60008, 60013, 60014, 70169, 70202, 70500:
 		return ErrTemporary
-	case 10006, 60007, 60011, 60018, 60019:
+	case 10006, 10023, 60007, 60011, 60018, 60019, 70050:
 		return ErrRateLimited
-	case 10003, 10004, 10011, 10015, 60002, 60003, 60008, 70402:
+	case 10003, 10004, 10011, 10014, 10015, 10016, 10036, 10037, 10038, 40005, 40601,
+		60002, 60003, 60009, 60012, 60015, 70399, 70402, 80001, 80002:
 		return ErrInvalidRequest
-	case 10005, 70206:
+	case 10005, 10018, 70206:
 		return ErrBatchTooLarge
-	case 10007, 60010, 70403:
+	case 10007, 10026, 60010, 60016, 60017, 60020, 60021, 70051, 70114, 70398, 70403:
 		return ErrPermission
+	case 10008, 10012:
+		return ErrUnauthorized
 	case 10010, 10019, 70107:
 		return ErrNotFound
-	case 10013:
+	case 10013, 10021, 10025:
 		return ErrAlreadyExists
 	}
 	return nil

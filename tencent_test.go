@@ -248,7 +248,7 @@ func TestTencentTemporaryCodesAreRetried(t *testing.T) {
 }
 
 func TestTencentPermanentCodesAreNotRetried(t *testing.T) {
-	for code, want := range map[int]error{10004: ErrInvalidRequest, 10010: ErrNotFound, 10007: ErrPermission, 70001: ErrUnauthorized} {
+	for code, want := range map[int]error{10004: ErrInvalidRequest, 10010: ErrNotFound, 10007: ErrPermission, 70003: ErrUnauthorized} {
 		c, s, _ := setupTencent(t, func(int, tencentCall) map[string]any { return failure(code, "no") },
 			WithRetry(3, time.Millisecond, time.Second))
 		res, err := c.ImportMembers(t.Context(), tencentMembers("g", 2))
@@ -263,15 +263,16 @@ func TestTencentPermanentCodesAreNotRetried(t *testing.T) {
 }
 
 func TestTencentCodeTable(t *testing.T) {
+	// Every code of the reference's tables, with the sentinel it must match.
 	want := map[error][]int{
-		ErrTemporary:      {10002, 70169, 70202, 70500},
-		ErrRateLimited:    {10006, 60007, 60011, 60018, 60019},
-		ErrInvalidRequest: {10003, 10004, 10011, 10015, 60002, 60003, 60008, 70402},
-		ErrBatchTooLarge:  {10005, 70206},
-		ErrPermission:     {10007, 60010, 70403},
+		ErrTemporary:      {10002, 40006, 60008, 60013, 60014, 70169, 70202, 70500},
+		ErrRateLimited:    {10006, 10023, 60007, 60011, 60018, 60019, 70050},
+		ErrInvalidRequest: {10003, 10004, 10011, 10014, 10015, 10016, 10036, 10037, 10038, 40005, 40601, 60002, 60003, 60009, 60012, 60015, 70399, 70402, 80001, 80002},
+		ErrBatchTooLarge:  {10005, 10018, 70206},
+		ErrPermission:     {10007, 10026, 60010, 60016, 60017, 60020, 60021, 70051, 70114, 70398, 70403},
 		ErrNotFound:       {10010, 10019, 70107},
-		ErrUnauthorized:   {60004, 60005, 60006, 70001, 70002, 70003, 70005, 70009, 70013, 70014, 70016, 70020},
-		ErrAlreadyExists:  {10013},
+		ErrUnauthorized:   {10008, 10012, 60004, 60005, 60006, 70001, 70002, 70003, 70005, 70009, 70013, 70014, 70016, 70020, 70052},
+		ErrAlreadyExists:  {10013, 10021, 10025},
 	}
 	for kind, codes := range want {
 		for _, code := range codes {
@@ -350,14 +351,6 @@ func TestTencentValidation(t *testing.T) {
 			assert.NotEqual(t, "u", m["Member_Account"], "invalid members are never sent")
 		}
 	}
-}
-
-func TestTencentUsersUnsupported(t *testing.T) {
-	c, s, _ := setupTencent(t, importedAll)
-	res, err := c.ImportUsers(t.Context(), users("a"))
-	assert.ErrorIs(t, err, ErrUnsupported)
-	assert.Nil(t, res)
-	assert.Empty(t, s.Calls())
 }
 
 func TestTencentConcurrentImportsShareOneUserSig(t *testing.T) {
