@@ -55,7 +55,7 @@ func (p *tencentChat) listMembers(c *Client, guid string, opts *ListMembersOptio
 			if err != nil || n < 0 {
 				return page[Member]{}, fmt.Errorf("%w: member list token %q is not an offset", ErrInvalidRequest, token)
 			}
-			offset, req.Offset = n, n
+			offset, req.Offset = n, &n
 		}
 		body, _ := json.Marshal(&req)
 		answer, err := tencentPost[tencent.MemberInfoAnswer](ctx, c, p, tencent.PathGroupMemberInfo, tencentListMembers, body)
@@ -70,10 +70,11 @@ func (p *tencentChat) listMembers(c *Client, guid string, opts *ListMembersOptio
 			return page[Member]{items: members, next: answer.Next, last: answer.Next == ""}, nil
 		}
 		// MemberNum alone does not end the walk: a short page ends it only
-		// when the count agrees, so a server that serves fewer than asked
-		// costs at worst one more request, for an empty page.
+		// when the count agrees exactly, so a server that serves fewer than
+		// asked, or miscounts, costs at worst one more request, for an
+		// empty page.
 		end := offset + int64(len(members))
-		last := len(members) < o.PerPage && end >= answer.MemberNum
+		last := len(members) < o.PerPage && end == answer.MemberNum
 		return page[Member]{items: members, next: strconv.FormatInt(end, 10), last: last}, nil
 	})
 }

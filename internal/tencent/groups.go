@@ -102,7 +102,7 @@ type GroupInfo struct {
 type MemberInfoRequest struct {
 	GroupID          string   `json:"GroupId"`
 	Limit            int      `json:"Limit"`
-	Offset           int64    `json:"Offset,omitempty"`
+	Offset           *int64   `json:"Offset,omitempty"`
 	Next             *string  `json:"Next,omitempty"`
 	MemberInfoFilter []string `json:"MemberInfoFilter"`
 	MemberRoleFilter []string `json:"MemberRoleFilter,omitempty"`
