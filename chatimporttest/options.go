@@ -31,6 +31,7 @@ type config struct {
 	autoCreate   bool
 	countOnly    bool
 	clock        func() time.Time
+	tencent      tencentOptions
 }
 
 // The import limits the providers document.

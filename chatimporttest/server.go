@@ -48,6 +48,7 @@ type Server struct {
 	faults       *faultPicker
 	cometLimit   *window
 	tencentLimit *window
+	tc           *tencentFake
 
 	mu sync.Mutex // guards st
 	st store
@@ -72,6 +73,7 @@ func NewServer(opts ...Option) *Server {
 		faults:       newFaultPicker(cfg.faults, cfg.seed, cfg.seeded),
 		cometLimit:   newWindow(cfg.cometLimit),
 		tencentLimit: newWindow(cfg.tencentLimit),
+		tc:           newTencentFake(cfg),
 		st:           newStore(),
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.route))
@@ -111,7 +113,9 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		}
 		s.cometOnly(w, r, http.MethodGet, func() { s.listMembers(w, r, guid) })
 	default:
-		writeNotFound(w)
+		if !s.tencentServe(w, r) {
+			writeNotFound(w)
+		}
 	}
 }
 

@@ -216,7 +216,7 @@ func (s *Server) applyTencent(req tencentBody, now time.Time) ([]tencentResult, 
 }
 
 func (s *Server) importTencentMember(g *groupState, m tencentMember, now time.Time) int {
-	if !s.st.accounts[m.MemberAccount] && !s.cfg.countOnly {
+	if !s.st.accounts[m.MemberAccount] && !s.cfg.countOnly && !s.cfg.tencent.looseAccounts {
 		if !s.cfg.autoCreate {
 			return resultFailed
 		}

@@ -1,0 +1,183 @@
+package chatimporttest
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// The Tencent commands beyond import_group_member, each with its
+// documented rate (https://www.tencentcloud.com/document/product/1047/34350).
+const (
+	pathTencentAccounts    = "/v4/im_open_login_svc/multiaccount_import"
+	pathTencentGroup       = "/v4/group_open_http_svc/import_group"
+	pathTencentMemberInfo  = "/v4/group_open_http_svc/get_group_member_info"
+	pathTencentGroupList   = "/v4/group_open_http_svc/get_appid_group_list"
+	pathTencentGroupDetail = "/v4/group_open_http_svc/get_group_info"
+)
+
+// More Tencent codes the new commands answer.
+const (
+	tcNoPermission    = 10007 // also: AVChatRoom cannot be imported
+	tcNoAccount       = 10019 // the owner was never imported
+	tcGroupIDUsed     = 10021
+	tcGroupIDOwned    = 10025 // in use, and the App admin owns it
+	tcRESTRate        = 60007 // the account service's frequency code
+	tcBatchCount      = 70206
+	tcBadParamAccount = 70402
+	tcAccountError    = 70500 // the account service's retryable internal error
+)
+
+// tencentCommand is one of the commands served by tencentServe: how it is
+// paced and answers when busy, and what it does with a body that passed.
+// serve returns the answer's fields beside the envelope, or a code.
+type tencentCommand struct {
+	list     bool // a read: counted in ListRequests
+	limit    limitSpec
+	rateCode int
+	internal int
+	serve    func(s *Server, body []byte, now time.Time) (map[string]any, int, string)
+}
+
+// tencentOptions are the Tencent rules a test may vary.
+type tencentOptions struct {
+	// looseAccounts accepts members and owners whose accounts were never
+	// imported; see WithTencentLooseAccounts.
+	looseAccounts bool
+	limits        map[string]limitSpec // by path, replacing the documented rate
+}
+
+// WithTencentLooseAccounts makes the fake accept members and group owners
+// whose accounts were never imported, as if they had been. By default, as
+// on real Tencent, such a member fails (Result 0) and such an owner fails
+// the group (10019): import accounts first.
+func WithTencentLooseAccounts() Option {
+	return func(c *config) { c.tencent.looseAccounts = true }
+}
+
+// WithTencentCommandLimit replaces the documented rate of one Tencent
+// command, named by its last path element ("multiaccount_import",
+// "import_group", "get_group_member_info", "get_appid_group_list",
+// "get_group_info"); n <= 0 turns its limit off. import_group_member's
+// limit is WithTencentLimit's.
+func WithTencentCommandLimit(command string, n int, per time.Duration) Option {
+	return func(c *config) {
+		if c.tencent.limits == nil {
+			c.tencent.limits = map[string]limitSpec{}
+		}
+		c.tencent.limits[command] = limitSpec{n: n, per: per}
+	}
+}
+
+// tencentFake is the fake's Tencent state beyond members and accounts
+// (which live in the store): each command's window and the groups'
+// profiles. Server.mu guards groups, accounts and nextID.
+type tencentFake struct {
+	commands map[string]*tencentCommand
+	windows  map[string]*window
+	groups   map[string]*TencentGroup
+	accounts map[string]*TencentAccount
+	nextID   int
+}
+
+func newTencentFake(cfg config) *tencentFake {
+	perSecond := func(n int) limitSpec { return limitSpec{n: n, per: time.Second} }
+	commands := map[string]*tencentCommand{
+		pathTencentAccounts:    {limit: perSecond(100), rateCode: tcRESTRate, internal: tcAccountError, serve: (*Server).tencentAccounts},
+		pathTencentGroup:       {limit: perSecond(200), rateCode: tcRateLimited, internal: tcInternal, serve: (*Server).tencentGroup},
+		pathTencentMemberInfo:  {list: true, limit: perSecond(200), rateCode: tcRateLimited, internal: tcInternal, serve: (*Server).tencentMemberInfo},
+		pathTencentGroupList:   {list: true, limit: perSecond(1), rateCode: tcRateLimited, internal: tcInternal, serve: (*Server).tencentGroupList},
+		pathTencentGroupDetail: {list: true, limit: perSecond(200), rateCode: tcRateLimited, internal: tcInternal, serve: (*Server).tencentGroupInfo},
+	}
+	f := &tencentFake{commands: commands, windows: map[string]*window{}, groups: map[string]*TencentGroup{}, accounts: map[string]*TencentAccount{}}
+	for path, cmd := range commands {
+		spec := cmd.limit
+		if o, ok := cfg.tencent.limits[path[strings.LastIndexByte(path, '/')+1:]]; ok {
+			spec = o
+		}
+		f.windows[path] = newWindow(spec)
+	}
+	return f
+}
+
+// tencentServe serves one of the commands, reporting false for a path
+// that is none of them: auth, its own rate limit and one fault draw, as for
+// import_group_member, then the command. A fault after the command answers
+// its retryable internal error, or drops the connection, after it acted.
+func (s *Server) tencentServe(w http.ResponseWriter, r *http.Request) bool {
+	cmd := s.tc.commands[r.URL.Path]
+	if cmd == nil {
+		return false
+	}
+	s.count(func(st *Stats) {
+		if cmd.list {
+			st.ListRequests++
+		} else {
+			st.ImportRequests++
+		}
+	})
+	if !s.pause(r) {
+		panic(http.ErrAbortHandler)
+	}
+	now := s.now()
+	if r.Method != http.MethodPost {
+		writeTencentFields(w, tcHTTPParse, "use POST", nil)
+		return true
+	}
+	if code, info := s.tencentAuth(r.URL.Query(), now); code != tcOK {
+		writeTencentFields(w, code, info, nil)
+		return true
+	}
+	if !s.tc.windows[r.URL.Path].take(now).allowed {
+		s.count(func(st *Stats) { st.RateLimited++ })
+		writeTencentFields(w, cmd.rateCode, "request frequency limit reached", nil)
+		return true
+	}
+	f := s.faults.draw(true)
+	switch f {
+	case faultRateLimit:
+		s.count(func(st *Stats) { st.RateLimited++; st.Faults.add(f) })
+		writeTencentFields(w, cmd.rateCode, "request frequency limit reached", nil)
+		return true
+	case faultUnavailable:
+		s.count(func(st *Stats) { st.Faults.add(f) })
+		writeHTML(w, http.StatusBadGateway, badGatewayHTML)
+		return true
+	case faultTencentInternal:
+		s.count(func(st *Stats) { st.Faults.add(f) })
+		writeTencentFields(w, cmd.internal, "internal server error, try again", nil)
+		return true
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		writeTencentFields(w, tcJSONParse, "request body is not valid JSON", nil)
+		return true
+	}
+	fields, code, info := cmd.serve(s, body, now)
+	switch {
+	case code != tcOK:
+		writeTencentFields(w, code, info, nil)
+	case f == faultFailAfterApply:
+		s.count(func(st *Stats) { st.Faults.add(f) })
+		writeTencentFields(w, cmd.internal, "internal server error, try again", nil)
+	case f == faultDropAfterApply:
+		s.count(func(st *Stats) { st.Faults.add(f) })
+		dropConnection(w)
+	default:
+		writeTencentFields(w, tcOK, "", fields)
+	}
+	return true
+}
+
+// writeTencentFields answers HTTP 200 with the envelope and fields.
+func writeTencentFields(w http.ResponseWriter, code int, info string, fields map[string]any) {
+	a := map[string]any{"ActionStatus": "OK", "ErrorCode": code, "ErrorInfo": info}
+	if code != tcOK {
+		a["ActionStatus"] = "FAIL"
+	}
+	for k, v := range fields {
+		a[k] = v
+	}
+	writeJSON(w, http.StatusOK, a)
+}
