@@ -64,7 +64,9 @@ type ListMembersOptions struct {
 }
 
 // ListMembers returns every member of the group guid, page after page, for
-// use in one range loop. Each member has its User filled in. The loop ends
+// use in one range loop. On CometChat each member has its User filled in;
+// Tencent lists only the account, and lists a group's Owner as an admin
+// (ListGroups names the owner). The loop ends
 // after the last member, when it breaks (no further request is made), or
 // after yielding the first error once: a *ValidationError for invalid
 // options before any request, an *APIError (ErrNotFound for an unknown

@@ -46,7 +46,7 @@ func TestTencentGroupInUseIsExisted(t *testing.T) {
 			return failure(code, "no")
 		}
 		return ok(nil)
-	})
+	}, WithConcurrency(1)) // in order: the fatal 10007 stops what follows
 	var in []Group
 	for _, id := range []string{"a", "b", "c", "d"} {
 		in = append(in, Group{GUID: id, Name: id, Type: GroupPublic})
@@ -56,6 +56,7 @@ func TestTencentGroupInUseIsExisted(t *testing.T) {
 	assert.Equal(t, StatusExisted, res.Items[0].Status, "10021: the id is in use")
 	assert.Equal(t, StatusExisted, res.Items[1].Status, "10025: in use, owned by the admin")
 	assert.Equal(t, StatusFailed, res.Items[2].Status)
+	assert.Equal(t, StatusSkipped, res.Items[3].Status, "no permission stops the import")
 }
 
 func TestTencentGroupRetriedAfterLostAnswer(t *testing.T) {

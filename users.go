@@ -25,6 +25,10 @@ type User struct {
 // On CometChat, uids differing only in letter case are one user there: the
 // later of two such uids is refused rather than merged.
 //
+// On Tencent every account not failed is StatusImported: its answer never
+// says whether an account existed (a re-import only updates its nickname
+// and photo).
+//
 // If the context ends or an error befalls every request (bad credentials,
 // no permission), the users not sent are StatusSkipped with that cause.
 // A nil context panics, as in net/http. The result is nil only with an
@@ -69,6 +73,10 @@ type ListUsersOptions struct {
 // range loop, with the loop rules of ListMembers. On CometChat each user
 // carries every field ImportUsers sends, tags included, so an export
 // re-imports unchanged.
+//
+// On Tencent it yields ErrUnsupported: Tencent has no call that lists
+// accounts. Collect them from the groups' member lists (ListGroups, then
+// ListMembers), or check known ids with Tencent's account_check.
 func (c *Client) ListUsers(ctx context.Context, opts *ListUsersOptions) iter.Seq2[User, error] {
 	p := c.UsersPager(opts)
 	return func(yield func(User, error) bool) { p.fresh().All(ctx)(yield) }
