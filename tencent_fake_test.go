@@ -46,7 +46,7 @@ var tencentFaults = chatimporttest.Faults{RateLimit: 0.08, Unavailable: 0.04, Te
 func fakeTencent(t *testing.T, opts ...chatimporttest.Option) (*chatimporttest.Server, *chatimport.Client, *sharedClock) {
 	t.Helper()
 	clock := &sharedClock{t: time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)}
-	s := chatimporttest.NewServer(append([]chatimporttest.Option{chatimporttest.WithClock(clock.Now)}, opts...)...)
+	s := chatimporttest.NewServer(append([]chatimporttest.Option{chatimporttest.WithClock(clock.Now), chatimporttest.WithDocumentedLimits()}, opts...)...)
 	t.Cleanup(s.Close)
 	c, err := chatimport.NewTencent(chatimporttest.SDKAppID, chatimporttest.SecretKey, chatimport.WithBaseURL(s.URL),
 		chatimport.WithRetry(10, time.Millisecond, 5*time.Millisecond), chatimport.WithTestClock(clock.Now, clock.Sleep))

@@ -68,10 +68,14 @@ func WithFaults(f Faults) Option {
 // WithDocumentedLimits enforces the limits the providers document, for a
 // test of how a client keeps to them: CometChat's 60 import requests a
 // minute, shared by its import endpoints, and Tencent's 200
-// import_group_member calls a second. A later WithCometChatLimit or
+// import_group_member calls a second, and each other Tencent command's
+// own rate (see WithTencentCommandLimit). A later WithCometChatLimit or
 // WithTencentLimit replaces that provider's.
 func WithDocumentedLimits() Option {
-	return func(c *config) { c.cometLimit, c.tencentLimit = documentedCometChatLimit, documentedTencentLimit }
+	return func(c *config) {
+		c.cometLimit, c.tencentLimit = documentedCometChatLimit, documentedTencentLimit
+		c.tencent.documented = true
+	}
 }
 
 // WithCometChatLimit enforces n import requests per period, shared by all

@@ -3,6 +3,7 @@ package chatimporttest
 import (
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -29,8 +30,8 @@ const (
 	tcAccountError    = 70500 // the account service's retryable internal error
 )
 
-// tencentCommand is one of the commands served by tencentServe: how it is
-// paced and answers when busy, and what it does with a body that passed.
+// tencentCommand is one of the commands served by tencentServe: its
+// documented rate, how it answers when busy, and what it does with a body that passed.
 // serve returns the answer's fields beside the envelope, or a code.
 type tencentCommand struct {
 	list     bool // a read: counted in ListRequests
@@ -45,7 +46,8 @@ type tencentOptions struct {
 	// looseAccounts accepts members and owners whose accounts were never
 	// imported; see WithTencentLooseAccounts.
 	looseAccounts bool
-	limits        map[string]limitSpec // by path, replacing the documented rate
+	documented    bool                 // WithDocumentedLimits: each command at its documented rate
+	limits        map[string]limitSpec // by command, replacing that
 }
 
 // WithTencentLooseAccounts makes the fake accept members and group owners
@@ -56,11 +58,13 @@ func WithTencentLooseAccounts() Option {
 	return func(c *config) { c.tencent.looseAccounts = true }
 }
 
-// WithTencentCommandLimit replaces the documented rate of one Tencent
+// WithTencentCommandLimit enforces n calls per period on one Tencent
 // command, named by its last path element ("multiaccount_import",
 // "import_group", "get_group_member_info", "get_appid_group_list",
-// "get_group_info"); n <= 0 turns its limit off. import_group_member's
-// limit is WithTencentLimit's.
+// "get_group_info"); n <= 0 turns its limit off. Without it a command has
+// no limit, or under WithDocumentedLimits its documented one:
+// multiaccount_import 100 a second, get_appid_group_list 1, the others
+// 200. import_group_member's limit is WithTencentLimit's.
 func WithTencentCommandLimit(command string, n int, per time.Duration) Option {
 	return func(c *config) {
 		if c.tencent.limits == nil {
@@ -90,9 +94,25 @@ func newTencentFake(cfg config) *tencentFake {
 		pathTencentGroupList:   {list: true, limit: perSecond(1), rateCode: tcRateLimited, internal: tcInternal, serve: (*Server).tencentGroupList},
 		pathTencentGroupDetail: {list: true, limit: perSecond(200), rateCode: tcRateLimited, internal: tcInternal, serve: (*Server).tencentGroupInfo},
 	}
+	names := map[string]bool{}
+	for path := range commands {
+		names[path[strings.LastIndexByte(path, '/')+1:]] = true
+	}
+	for name, spec := range cfg.tencent.limits {
+		// Like a bad fault probability, these are bugs in the test.
+		if !names[name] {
+			panic("chatimporttest: WithTencentCommandLimit: no command " + strconv.Quote(name))
+		}
+		if spec.n > 0 && spec.per <= 0 {
+			panic("chatimporttest: WithTencentCommandLimit: " + name + " needs a positive period")
+		}
+	}
 	f := &tencentFake{commands: commands, windows: map[string]*window{}, groups: map[string]*TencentGroup{}, accounts: map[string]*TencentAccount{}}
 	for path, cmd := range commands {
-		spec := cmd.limit
+		var spec limitSpec
+		if cfg.tencent.documented {
+			spec = cmd.limit
+		}
 		if o, ok := cfg.tencent.limits[path[strings.LastIndexByte(path, '/')+1:]]; ok {
 			spec = o
 		}

@@ -184,7 +184,7 @@ func TestTencentMemberInfoRules(t *testing.T) {
 
 func TestTencentGroupListRules(t *testing.T) {
 	clock := newClock(t0)
-	s := newServer(t, chatimporttest.WithClock(clock.Now))
+	s := newServer(t, chatimporttest.WithClock(clock.Now), chatimporttest.WithDocumentedLimits())
 	for i := range 30 {
 		s.AddTencentGroup(fmt.Sprintf("g%02d", i), time.Unix(1_600_000_000, 0))
 	}
@@ -223,4 +223,18 @@ func TestTencentCommandLimitOption(t *testing.T) {
 	clock.Advance(time.Minute)
 	assert.Equal(t, 0, codeOf(command(t, s, t0, "multiaccount_import", body)))
 	assert.Equal(t, 1, s.Stats().RateLimited)
+}
+
+func TestTencentCommandLimitOptionChecked(t *testing.T) {
+	assert.PanicsWithValue(t, `chatimporttest: WithTencentCommandLimit: no command "import_groups"`, func() {
+		chatimporttest.NewServer(chatimporttest.WithTencentCommandLimit("import_groups", 1, time.Second))
+	}, "a misspelt command would otherwise limit nothing")
+	assert.Panics(t, func() { chatimporttest.NewServer(chatimporttest.WithTencentCommandLimit("import_group", 1, 0)) })
+}
+
+func TestTencentCommandsUnlimitedByDefault(t *testing.T) {
+	s := newServer(t, chatimporttest.WithClock(func() time.Time { return t0 }))
+	for range 5 {
+		assert.Equal(t, 0, codeOf(command(t, s, t0, "get_appid_group_list", `{}`)), "no limit until asked for")
+	}
 }
