@@ -165,6 +165,9 @@ func checkGroup(g *Group, guid, prefix string, now time.Time) *ValidationError {
 	if len(g.Tags) > maxTags {
 		return fieldError(prefix+"tags", "has %d tags, more than %d", len(g.Tags), maxTags)
 	}
+	if field := tencentOnlyGroupField(g); field != "" {
+		return fieldError(prefix+field, "is a Tencent Cloud Chat group field; a CometChat group cannot hold it")
+	}
 	return checkTime(prefix, "createdAt", g.CreatedAt, now)
 }
 

@@ -250,6 +250,22 @@ func listedGroup(w *tencent.GroupInfo) Group {
 	}
 }
 
+// tencentOnlyGroupField names the first Tencent-only field g sets, or "",
+// so that CometChat refuses rather than drops it.
+func tencentOnlyGroupField(g *Group) string {
+	switch {
+	case g.Introduction != "":
+		return "introduction"
+	case g.Notification != "":
+		return "notification"
+	case g.MaxMembers != 0:
+		return "maxMembers"
+	case g.JoinOption != "":
+		return "joinOption"
+	}
+	return ""
+}
+
 // tencentTime reads a wire time: 0 is "not set", the zero time.
 func tencentTime(n int64) time.Time {
 	if n == 0 {

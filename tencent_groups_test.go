@@ -133,3 +133,19 @@ func TestTencentGroupsShareNoBatch(t *testing.T) {
 	assert.Equal(t, 12, res.Count(StatusImported))
 	assert.Len(t, s.Calls(), 12, "import_group takes one group a request")
 }
+
+func TestCometChatRefusesTencentGroupFields(t *testing.T) {
+	c, _, _ := setup(t)
+	for field, g := range map[string]Group{
+		"groupDetails.introduction": {Introduction: "i"},
+		"groupDetails.notification": {Notification: "n"},
+		"groupDetails.maxMembers":   {MaxMembers: 10},
+		"groupDetails.joinOption":   {JoinOption: "FreeAccess"},
+	} {
+		g.Name, g.Type = "n", GroupPublic
+		_, err := c.ImportMembers(t.Context(), []Member{{GUID: "g", UID: "u", Group: &g}})
+		var v *ValidationError
+		require.ErrorAs(t, err, &v, field)
+		assert.Equal(t, field, v.Field, "refused, not dropped")
+	}
+}
