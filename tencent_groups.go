@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -120,8 +121,13 @@ func checkTencentGroup(g *Group, now time.Time) *ValidationError {
 }
 
 func (p *tencentChat) sendGroup(ctx context.Context, c *Client, jobs []job) ([]outcome, error) {
-	_, err := tencentPost[tencent.GroupAnswer](ctx, c, p, tencent.PathImportGroup, tencentImportGroups, jobs[0].wire)
+	answer, err := tencentPost[tencent.GroupAnswer](ctx, c, p, tencent.PathImportGroup, tencentImportGroups, jobs[0].wire)
 	switch {
+	case err == nil && answer.GroupID != "" && answer.GroupID != jobs[0].id:
+		// Members imported under the id asked for would miss the group.
+		return []outcome{{status: StatusFailed, err: c.finish(&APIError{HTTPStatus: http.StatusOK,
+			Message: fmt.Sprintf("the group was created as %q, not under the id asked for", answer.GroupID)},
+			http.MethodPost+" "+c.basePath+tencent.PathImportGroup)}}, nil
 	case err == nil:
 		return []outcome{{status: StatusImported}}, nil
 	case errors.Is(err, ErrAlreadyExists):

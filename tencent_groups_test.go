@@ -149,3 +149,11 @@ func TestCometChatRefusesTencentGroupFields(t *testing.T) {
 		assert.Equal(t, field, v.Field, "refused, not dropped")
 	}
 }
+
+func TestTencentGroupCreatedUnderAnotherID(t *testing.T) {
+	c, _, _ := setupTencentAPI(t, func(int, apiCall) any { return ok(map[string]any{"GroupId": "@TGS#2J4SZEAEL"}) })
+	res, err := c.ImportGroups(t.Context(), []Group{{GUID: "wanted", Name: "n", Type: GroupPublic}})
+	require.Error(t, err)
+	assert.Equal(t, StatusFailed, res.Items[0].Status)
+	assert.ErrorContains(t, res.Items[0].Err, `created as "@TGS#2J4SZEAEL"`)
+}

@@ -285,3 +285,18 @@ func TestTencentListGroupsOptions(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, groups, 3)
 }
+
+func TestTencentListMembersPageOfNothingNew(t *testing.T) {
+	// A server that ignores Offset answers the first page again and again,
+	// with a count that never lets the walk end.
+	c, s, _ := setupTencentAPI(t, func(_ int, call apiCall) any {
+		delete(call.body, "Offset")
+		a := memberAnswer(call, 100, roles)
+		a["MemberNum"] = 1000
+		return a
+	})
+	members, err := drain(t, c.ListMembers(t.Context(), "g", nil))
+	require.ErrorIs(t, err, ErrPageRepeated)
+	assert.Len(t, members, 100, "each member once")
+	assert.Len(t, s.Calls(), 2, "no loop")
+}
