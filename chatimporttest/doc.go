@@ -12,14 +12,17 @@
 //   - CometChat, under s.URL+"/v3": POST /data_import/users,
 //     POST /data_import/groups, POST /data_import/members, GET /users,
 //     GET /groups and GET /groups/{guid}/members.
-//   - Tencent, under s.URL: POST /v4/group_open_http_svc/import_group_member.
+//   - Tencent, under s.URL: POST /v4/im_open_login_svc/multiaccount_import
+//     and, under /v4/group_open_http_svc/, import_group, import_group_member,
+//     get_group_member_info, get_appid_group_list and get_group_info.
 //
 // Each import request is judged in a fixed order so that a failure never
 // hides behind another: authentication, then the rate limit, then an
 // injected fault (see [Faults]), then validation and apply. A seeded server
 // ([WithSeed]) injects the same faults for the same sequence of requests.
 //
-// Snapshots ([Server.Users], [Server.Members], [Server.TencentMembers]) and
+// Snapshots ([Server.Users], [Server.Members], [Server.TencentMembers],
+// [Server.TencentAccounts], [Server.TencentGroups]) and
 // counters ([Server.Stats], [Server.Received]) let a test assert what the
 // provider ended up holding and what the client actually sent.
 package chatimporttest
