@@ -44,7 +44,7 @@ func ExampleClient_ImportGroups_tencent() {
 
 	res, err := client.ImportGroups(ctx, []chatimport.Group{
 		{GUID: "engineering", Name: "Engineering", Type: chatimport.GroupPrivate, Owner: "tommy",
-			CreatedAt: time.Unix(1600000000, 0), Introduction: "Builders", JoinOption: "NeedPermission"},
+			CreatedAt: time.Unix(1600000000, 0), Description: "Builders", JoinOption: "NeedPermission"},
 		{GUID: "@TGS#_town-square", Name: "Town square", Type: chatimport.GroupCommunity, MaxMembers: 100000},
 		{GUID: "vault", Name: "Vault", Type: chatimport.GroupPassword, Password: "s3cret"}, // no password groups on Tencent
 	})

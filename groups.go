@@ -36,10 +36,9 @@ type Group struct {
 	// yet. Its UID is Owner's, or empty for Owner's. Listing leaves it nil.
 	OwnerUser *User
 
-	// Tencent Cloud Chat's group profile; CometChat has no place for these.
+	// Tencent Cloud Chat's group profile beyond Description (its
+	// Introduction); CometChat has no place for these.
 
-	// Introduction is the group's description, at most 240 bytes.
-	Introduction string
 	// Notification is the group's notice, at most 300 bytes.
 	Notification string
 	// MaxMembers is the most members the group may hold; 0 leaves it to
@@ -58,6 +57,10 @@ type Group struct {
 // On CometChat, guids differing only in letter case are one group there:
 // the later of two such guids is refused rather than merged. A password
 // group needs its Password; CometChat takes no meeting or community type.
+//
+// On Tencent, ids are case-sensitive and each group is one request; a
+// group id already in use is StatusExisted, and an Owner must be an
+// account imported before.
 func (c *Client) ImportGroups(ctx context.Context, groups []Group) (*ImportResult, error) {
 	return importAll(ctx, c, c.ep.groups, groups)
 }
@@ -79,7 +82,9 @@ type ListGroupsOptions struct {
 // one range loop, with the loop rules of ListMembers. On CometChat each
 // group carries every field ImportGroups sends but two: Password, which
 // CometChat never lists (set it again before importing a password group
-// elsewhere), and OwnerUser (list the owner with ListUsers).
+// elsewhere), and OwnerUser (list the owner with ListUsers). On Tencent
+// each group carries every field ImportGroups sends, and a type with no
+// portable name keeps Tencent's, lower-cased ("avchatroom").
 func (c *Client) ListGroups(ctx context.Context, opts *ListGroupsOptions) iter.Seq2[Group, error] {
 	p := c.GroupsPager(opts)
 	return func(yield func(Group, error) bool) { p.fresh().All(ctx)(yield) }

@@ -89,7 +89,7 @@ func TestTencentAccountsAndGroupsUnderFaults(t *testing.T) {
 			id = "@TGS#_" + id
 		}
 		groups[i] = chatimport.Group{GUID: id, Name: fmt.Sprint("Group ", i), Type: typ, Owner: users[i].UID,
-			CreatedAt: time.Unix(1_600_000_000, 0), Introduction: "intro", MaxMembers: 1000}
+			CreatedAt: time.Unix(1_600_000_000, 0), Description: "intro", MaxMembers: 1000}
 	}
 	res, err = c.ImportGroups(t.Context(), groups)
 	requireAllOK(t, res, err, 40)
@@ -121,7 +121,7 @@ func TestTencentAccountsAndGroupsUnderFaults(t *testing.T) {
 		assert.Equal(t, g.Type, got.Type)
 		assert.Equal(t, g.Owner, got.Owner)
 		assert.Equal(t, g.Name, got.Name)
-		assert.Equal(t, "intro", got.Introduction)
+		assert.Equal(t, "intro", got.Description)
 		assert.Equal(t, 1000, got.MaxMembers)
 		assert.True(t, g.CreatedAt.Equal(got.CreatedAt))
 	}

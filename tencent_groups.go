@@ -48,7 +48,7 @@ func (p *tencentChat) groupsEndpoint() *importEndpoint[Group] {
 		encode: func(dst []byte, g *Group, _ string) ([]byte, error) {
 			return tencent.AppendImportGroup(dst, &tencent.ImportGroup{
 				Owner: g.Owner, Type: tencentTypes[g.Type], GroupID: g.GUID, Name: g.Name,
-				Introduction: g.Introduction, Notification: g.Notification, FaceURL: g.Icon,
+				Introduction: g.Description, Notification: g.Notification, FaceURL: g.Icon,
 				MaxMemberCount: int64(g.MaxMembers), ApplyJoinOption: g.JoinOption, CreateTime: unix(g.CreatedAt),
 			}), nil
 		},
@@ -96,7 +96,7 @@ func checkTencentGroup(g *Group, now time.Time) *ValidationError {
 		most        int
 	}{
 		{"icon", g.Icon, maxTencentFaceURL},
-		{"introduction", g.Introduction, maxTencentIntroduction},
+		{"description", g.Description, maxTencentIntroduction}, // Tencent's Introduction
 		{"notification", g.Notification, maxTencentNotification},
 	} {
 		if v := checkBytes(f.name, f.value, f.most); v != nil {
@@ -110,6 +110,9 @@ func checkTencentGroup(g *Group, now time.Time) *ValidationError {
 	case "", "FreeAccess", "NeedPermission", "DisableApply":
 	default:
 		return fieldError("joinOption", "is %q; want FreeAccess, NeedPermission or DisableApply", g.JoinOption)
+	}
+	if g.OwnerUser != nil {
+		return fieldError("groupOwnerDetails", "Tencent's group import cannot create the owner; import the account with ImportUsers first")
 	}
 	if len(g.Metadata) > 0 {
 		return fieldError("metadata", "is set, but Tencent keeps custom group data only under keys configured in its console; leave it out")
@@ -250,8 +253,8 @@ func listedGroup(w *tencent.GroupInfo) Group {
 	}
 	return Group{
 		GUID: w.GroupID, Name: w.Name, Icon: w.FaceURL, Owner: w.Owner, Type: t,
-		CreatedAt:    tencentTime(int64(w.CreateTime)),
-		Introduction: w.Introduction, Notification: w.Notification,
+		CreatedAt:   tencentTime(int64(w.CreateTime)),
+		Description: w.Introduction, Notification: w.Notification,
 		MaxMembers: int(w.MaxMemberNum), JoinOption: w.ApplyJoinOption,
 	}
 }
@@ -260,8 +263,6 @@ func listedGroup(w *tencent.GroupInfo) Group {
 // so that CometChat refuses rather than drops it.
 func tencentOnlyGroupField(g *Group) string {
 	switch {
-	case g.Introduction != "":
-		return "introduction"
 	case g.Notification != "":
 		return "notification"
 	case g.MaxMembers != 0:

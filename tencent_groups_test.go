@@ -15,7 +15,7 @@ func TestTencentGroupMapping(t *testing.T) {
 	created := time.Unix(1_600_000_000, 0)
 	in := []Group{
 		{GUID: "g-public", Name: "Public one", Type: GroupPublic, Owner: "alice", Icon: "https://img.example/g.png",
-			CreatedAt: created, Introduction: "about", Notification: "notice", MaxMembers: 500, JoinOption: "NeedPermission"},
+			CreatedAt: created, Description: "about", Notification: "notice", MaxMembers: 500, JoinOption: "NeedPermission"},
 		{GUID: "g-private", Name: "Work", Type: GroupPrivate},
 		{GUID: "g-meeting", Name: "Meet", Type: GroupMeeting},
 		{GUID: "@TGS#_g-community", Name: "Comm", Type: GroupCommunity},
@@ -95,7 +95,8 @@ func TestTencentGroupValidation(t *testing.T) {
 		{g(func(x *Group) { x.Password = "pw" }), "password"},
 		{g(func(x *Group) { x.Owner = strings.Repeat("o", 33) }), "owner"},
 		{g(func(x *Group) { x.Icon = strings.Repeat("i", 101) }), "icon"},
-		{g(func(x *Group) { x.Introduction = strings.Repeat("i", 241) }), "introduction"},
+		{g(func(x *Group) { x.Description = strings.Repeat("i", 241) }), "description"},
+		{g(func(x *Group) { x.Owner, x.OwnerUser = "o", &User{Name: "O"} }), "groupOwnerDetails"},
 		{g(func(x *Group) { x.Notification = strings.Repeat("i", 301) }), "notification"},
 		{g(func(x *Group) { x.MaxMembers = -1 }), "maxMembers"},
 		{g(func(x *Group) { x.JoinOption = "Anyone" }), "joinOption"},
@@ -115,7 +116,7 @@ func TestTencentGroupValidation(t *testing.T) {
 	}
 	// At the limits, and case-sensitive ids.
 	res, err := c.ImportGroups(t.Context(), []Group{
-		{GUID: "G", Name: strings.Repeat("n", 30), Type: GroupPublic, Introduction: strings.Repeat("i", 240), Notification: strings.Repeat("i", 300)},
+		{GUID: "G", Name: strings.Repeat("n", 30), Type: GroupPublic, Description: strings.Repeat("i", 240), Notification: strings.Repeat("i", 300)},
 		{GUID: "g", Name: "n", Type: GroupPublic},
 	})
 	require.NoError(t, err)
@@ -137,7 +138,6 @@ func TestTencentGroupsShareNoBatch(t *testing.T) {
 func TestCometChatRefusesTencentGroupFields(t *testing.T) {
 	c, _, _ := setup(t)
 	for field, g := range map[string]Group{
-		"groupDetails.introduction": {Introduction: "i"},
 		"groupDetails.notification": {Notification: "n"},
 		"groupDetails.maxMembers":   {MaxMembers: 10},
 		"groupDetails.joinOption":   {JoinOption: "FreeAccess"},

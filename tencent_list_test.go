@@ -223,7 +223,7 @@ func TestTencentListGroupsBigCursor(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, first, 60)
 	assert.Equal(t, Group{GUID: "g0", Name: "name g0", Icon: "f", Owner: "owner", Type: GroupPublic, CreatedAt: time.Unix(1_600_000_000, 0),
-		Introduction: "i", Notification: "n", MaxMembers: 200, JoinOption: "FreeAccess"}, first[0])
+		Description: "i", Notification: "n", MaxMembers: 200, JoinOption: "FreeAccess"}, first[0])
 	pos := p.Position()
 	assert.Equal(t, strconv.FormatUint(base+60, 10), pos.Token)
 
