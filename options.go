@@ -97,8 +97,8 @@ func WithLimiter(l Limiter) Option {
 // (package redislimit has one that shares each budget across processes).
 // newLimiter is called once per budget at construction, with the rate the
 // budget would be paced at (WithRateLimit's for import budgets, if given);
-// an error makes the constructor fail. A budget whose pacing is off is not
-// handed to it.
+// an error makes the constructor fail, and a nil Limiter leaves that budget
+// unpaced. A budget whose pacing is off is not handed to it.
 func WithLimiterFunc(newLimiter func(Budget) (Limiter, error)) Option {
 	return Option{func(c *config) error {
 		if newLimiter == nil {

@@ -1,30 +1,59 @@
 package chatimporttest
 
 import (
+	"strings"
+
+	"golang.org/x/time/rate"
+
 	"github.com/chatimport/chatimport"
 )
 
 // CometChat returns a client for the fake's CometChat side, with the fake's
-// credentials. It paces imports at the limit the fake enforces, and not at
-// all while the fake enforces none, so that a test waits only when it asked
-// for a limit. opts come last, so they override any of that.
+// credentials. It paces each of its budgets at the limit the fake enforces
+// on that budget's endpoints, and not at all where the fake enforces none,
+// so that a test waits only where it asked for a limit. opts come last, so
+// they override any of that.
 func (s *Server) CometChat(opts ...chatimport.Option) (*chatimport.Client, error) {
 	base := []chatimport.Option{
 		chatimport.WithBaseURL(s.URL + "/v3"),
-		chatimport.WithRateLimit(s.cfg.cometLimit.n, s.cfg.cometLimit.per),
+		s.pace(func(budget string) limitSpec {
+			if budget == "cometchat.import" {
+				return s.cfg.cometLimit
+			}
+			return limitSpec{} // the fake does not limit listing
+		}),
 	}
 	return chatimport.NewCometChat(AppID, "us", s.cfg.apiKey, append(base, opts...)...)
 }
 
 // Tencent returns a client for the fake's Tencent side, signing with the
-// fake's SDKAppID, secret key and admin. Like CometChat, it paces at the
-// fake's limit and not at all without one. opts come last, so they override
-// any of that.
+// fake's SDKAppID, secret key and admin. Like CometChat, it paces each
+// budget (one per Tencent command) at the fake's limit for that command,
+// and not at all without one. opts come last, so they override any of that.
 func (s *Server) Tencent(opts ...chatimport.Option) (*chatimport.Client, error) {
 	base := []chatimport.Option{
 		chatimport.WithBaseURL(s.URL),
 		chatimport.WithAdmin(s.cfg.admin),
-		chatimport.WithRateLimit(s.cfg.tencentLimit.n, s.cfg.tencentLimit.per),
+		s.pace(func(budget string) limitSpec {
+			command := strings.TrimPrefix(budget, "tencent.")
+			if command == "import_group_member" {
+				return s.cfg.tencentLimit
+			}
+			return s.tc.limit(command)
+		}),
 	}
 	return chatimport.NewTencent(s.cfg.sdkAppID, s.cfg.secretKey, append(base, opts...)...)
+}
+
+// pace paces each budget of a client at limitOf(its name), evenly spaced
+// the margin under it that the client's own pacer keeps.
+func (s *Server) pace(limitOf func(budget string) limitSpec) chatimport.Option {
+	return chatimport.WithLimiterFunc(func(b chatimport.Budget) (chatimport.Limiter, error) {
+		spec := limitOf(b.Name)
+		if spec.n <= 0 {
+			return nil, nil
+		}
+		b.N, b.Per = spec.n, spec.per
+		return rate.NewLimiter(rate.Every(b.Interval()), 1), nil
+	})
 }

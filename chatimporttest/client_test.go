@@ -109,3 +109,29 @@ func TestClientHelpersPaceOnlyAtTheFakesLimit(t *testing.T) {
 		})
 	}
 }
+
+// Under the documented limits each Tencent command has its own, and the
+// helper's client paces each budget at its command's: accounts at 100 a
+// second, not at import_group_member's 200.
+func TestTencentHelperPacesEachCommandAtItsOwnLimit(t *testing.T) {
+	const requests = 5
+	bubbleStart := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	s := NewServer(WithDocumentedLimits(), WithClock(func() time.Time { return bubbleStart }))
+	defer s.Close()
+	synctest.Test(t, func(t *testing.T) {
+		hc := chatimport.WithHTTPClient(&http.Client{Transport: &http.Transport{DisableKeepAlives: true}})
+		c, err := s.Tencent(hc, chatimport.WithBatchSize(1))
+		require.NoError(t, err)
+		accounts := make([]chatimport.User, requests)
+		for i := range accounts {
+			accounts[i] = chatimport.User{UID: fmt.Sprintf("acct%d", i), Name: "A"}
+		}
+		start := time.Now()
+		res, err := c.ImportUsers(t.Context(), accounts)
+		require.NoError(t, err)
+		assert.Equal(t, requests, res.Count(chatimport.StatusImported))
+		least := (requests - 1) * 10 * time.Millisecond
+		assert.GreaterOrEqual(t, time.Since(start), least)
+	})
+	assert.Zero(t, s.Stats().RateLimited)
+}

@@ -121,6 +121,17 @@ func newTencentFake(cfg config) *tencentFake {
 	return f
 }
 
+// limit is what the fake enforces on command, named by its last path
+// element; the zero limitSpec when it enforces nothing.
+func (f *tencentFake) limit(command string) limitSpec {
+	for path, w := range f.windows {
+		if strings.HasSuffix(path, "/"+command) {
+			return w.spec
+		}
+	}
+	return limitSpec{}
+}
+
 // tencentServe serves one of the commands, reporting false for a path
 // that is none of them: auth, its own rate limit and one fault draw, as for
 // import_group_member, then the command. A fault after the command answers
