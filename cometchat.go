@@ -90,6 +90,13 @@ func (p *cometChat) name() string { return ProviderCometChat }
 
 func (p *cometChat) app() string { return p.appID }
 
+// blamesItem: CometChat refuses a body with a bad entity as a whole with
+// 400 or 422 (ERR_BAD_REQUEST, ERR_IMPORT_INVALID_…); its other refusals
+// are about the request or the app.
+func (p *cometChat) blamesItem(e *APIError) bool {
+	return e.HTTPStatus == http.StatusBadRequest || e.HTTPStatus == http.StatusUnprocessableEntity
+}
+
 func (p *cometChat) authorize(req *http.Request) error {
 	req.Header.Set("apikey", p.apiKey)
 	return nil

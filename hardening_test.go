@@ -196,3 +196,26 @@ func TestOverflowingRetryAfterWaitsTheCap(t *testing.T) {
 		assert.Equal(t, []time.Duration{3 * time.Second}, clock.Slept(), header)
 	}
 }
+
+// Tencent refuses a request whole (10004) for one bad member: halved until
+// it stands alone, the other members are imported.
+func TestTencentRequestRefusedWholeIsSplit(t *testing.T) {
+	c, s, _ := setupTencent(t, func(n int, call tencentCall) map[string]any {
+		for _, m := range call.members {
+			if m["Member_Account"] == "g-user5" {
+				return failure(10004, "invalid parameter")
+			}
+		}
+		return importedAll(n, call)
+	}, WithBatchSize(8))
+	res, err := c.ImportMembers(t.Context(), tencentMembers("g", 8))
+	require.ErrorIs(t, err, ErrInvalidRequest)
+	for i, r := range res.Items {
+		want := StatusImported
+		if i == 5 {
+			want = StatusFailed
+		}
+		assert.Equal(t, want, r.Status, "member %d", i)
+	}
+	assert.Len(t, s.Calls(), 7, "8 → 4+4 → 2+2 → 1+1")
+}

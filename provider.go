@@ -16,6 +16,10 @@ type provider interface {
 	// parseError reads the body of a non-2xx answer, or returns nil when it
 	// is not the provider's error format.
 	parseError(status int, body []byte) *APIError
+	// blamesItem reports whether a request refused whole with e may have
+	// been refused for one bad item in it, so that halving the request
+	// finds the item and lets the others through.
+	blamesItem(e *APIError) bool
 	// budgets declares the pacing budgets the endpoints draw on.
 	budgets() []budgetSpec
 	endpoints() endpoints

@@ -25,7 +25,7 @@ func sendBatch[T any](ctx context.Context, c *Client, stop context.CancelCauseFu
 			return out
 		}
 		outcomes, err := ep.send(ctx, c, jobs)
-		if err != nil && len(jobs) > 1 && refusedWhole(err) {
+		if err != nil && len(jobs) > 1 && refusedWhole(c, err) {
 			// One bad item can make the server refuse its whole request:
 			// halve the batch until the bad items stand alone, rather than
 			// fail their good neighbours with them.
@@ -64,11 +64,11 @@ func sendBatch[T any](ctx context.Context, c *Client, stop context.CancelCauseFu
 	}
 }
 
-// refusedWhole reports whether the server refused a whole request as
-// invalid, which one bad item in it can cause.
-func refusedWhole(err error) bool {
+// refusedWhole reports whether the server refused a whole request in a way
+// one bad item in it can cause, by its provider's reading of the answer.
+func refusedWhole(c *Client, err error) bool {
 	var apiErr *APIError
-	return errors.As(err, &apiErr) && apiErr.Kind() == ErrInvalidRequest
+	return errors.As(err, &apiErr) && c.provider.blamesItem(apiErr)
 }
 
 // fatal reports whether err will befall every other request of the import

@@ -126,6 +126,10 @@ type tencentChat struct {
 
 func (p *tencentChat) name() string { return ProviderTencent }
 
+// blamesItem: 10004 is Tencent's "invalid parameter", which one bad member
+// of a request causes; its other refusals are about the request or the app.
+func (p *tencentChat) blamesItem(e *APIError) bool { return e.Code == "10004" }
+
 func (p *tencentChat) app() string { return strconv.FormatUint(p.sdkAppID, 10) }
 
 func (p *tencentChat) budgets() []budgetSpec {

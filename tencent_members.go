@@ -78,28 +78,37 @@ func checkTencentMember(m *Member, now time.Time) *ValidationError {
 	return checkJoinedAt("joinedAt", m.JoinedAt, nil, now)
 }
 
-// sendMembers sends jobs, all of one group, in requests of at most the
-// learned limit, filling outcomes. When the server answers 10005 (too many
-// accounts) the request is halved and sent again, and the smaller size is
-// kept for later requests.
+// sendMembers sends jobs, all of one group, filling their outcomes.
 func (p *tencentChat) sendMembers(ctx context.Context, c *Client, jobs []job) ([]outcome, error) {
 	outcomes := make([]outcome, len(jobs))
+	p.sendChunks(ctx, c, jobs, outcomes)
+	return outcomes, nil
+}
+
+// sendChunks sends jobs in requests of at most the learned limit. When the
+// server answers 10005 (too many accounts) the limit is halved, kept for
+// later requests, and the rest sent at it; when it refuses a request whole
+// for a bad member, that request is halved until the bad members stand
+// alone.
+func (p *tencentChat) sendChunks(ctx context.Context, c *Client, jobs []job, out []outcome) {
 	for start := 0; start < len(jobs); {
 		n := min(int(p.limit.Load()), len(jobs)-start)
-		chunk, out := jobs[start:start+n], outcomes[start:start+n]
-		err := p.importChunk(ctx, c, chunk, out)
+		chunk, o := jobs[start:start+n], out[start:start+n]
+		err := p.importChunk(ctx, c, chunk, o)
 		switch {
 		case errors.Is(err, ErrBatchTooLarge) && n > 1:
 			p.lowerLimit(n / 2)
 			continue
+		case n > 1 && refusedWhole(c, err):
+			p.sendChunks(ctx, c, chunk[:n/2], o[:n/2])
+			p.sendChunks(ctx, c, chunk[n/2:], o[n/2:])
 		case err != nil:
-			for i := range out {
-				out[i] = outcome{status: StatusFailed, err: err}
+			for i := range o {
+				o[i] = outcome{status: StatusFailed, err: err}
 			}
 		}
 		start += n
 	}
-	return outcomes, nil
 }
 
 func (p *tencentChat) lowerLimit(n int) {
@@ -120,6 +129,8 @@ func (p *tencentChat) importChunk(ctx context.Context, c *Client, jobs []job, ou
 	op := http.MethodPost + " " + c.basePath + tencent.PathImportGroupMember
 	return p.call(ctx, c, &request{
 		method: http.MethodPost, path: tencent.PathImportGroupMember, body: body, budget: tencentImportMembers,
+		// One result a member: its account (at most 32 bytes) and Result.
+		limit: int64(4<<10 + len(jobs)*128),
 		decode: func(r io.Reader) error {
 			clear(out) // a retried attempt starts afresh
 			return readAll(r, func(data []byte) error {

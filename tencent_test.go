@@ -257,7 +257,11 @@ func TestTencentPermanentCodesAreNotRetried(t *testing.T) {
 		require.ErrorAs(t, err, &apiErr)
 		assert.Equal(t, strconv.Itoa(code), apiErr.Code)
 		assert.Equal(t, http.StatusOK, apiErr.HTTPStatus)
-		assert.Len(t, s.Calls(), 1, "code %d", code)
+		calls := 1
+		if code == 10004 { // one bad member can cause it: halved to find it
+			calls = 3
+		}
+		assert.Len(t, s.Calls(), calls, "code %d", code)
 		assert.Equal(t, 2, res.Count(StatusFailed))
 	}
 }
