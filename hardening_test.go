@@ -219,3 +219,34 @@ func TestTencentRequestRefusedWholeIsSplit(t *testing.T) {
 	}
 	assert.Len(t, s.Calls(), 7, "8 → 4+4 → 2+2 → 1+1")
 }
+
+// A server that trickles its answer for ever is cut off by the client's
+// timeout; the items end failed, each accounted for, in bounded time.
+func TestSlowBodyIsBoundedByTheClientTimeout(t *testing.T) {
+	done := make(chan struct{})
+	defer close(done)
+	c, mux, _ := setup(t, WithRetry(1, 0, 0), WithHTTPClient(&http.Client{Timeout: 200 * time.Millisecond}))
+	mux.HandleFunc("POST /data_import/users", func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write([]byte(`{"data":{`))
+		for {
+			select {
+			case <-done:
+				return
+			case <-r.Context().Done():
+				return
+			case <-time.After(10 * time.Millisecond):
+				_, _ = w.Write([]byte(" "))
+				w.(http.Flusher).Flush()
+			}
+		}
+	})
+	start := time.Now()
+	res, err := c.ImportUsers(t.Context(), users("a", "b", "c"))
+	require.Error(t, err)
+	assert.Less(t, time.Since(start), 5*time.Second)
+	for _, r := range res.Items {
+		assert.Equal(t, StatusFailed, r.Status)
+		assert.Error(t, r.Err)
+	}
+}
