@@ -17,7 +17,9 @@ import (
 type config struct {
 	provider       string
 	usersPath      string
+	groupsPath     string
 	membersPath    string
+	idMapPath      string
 	baseURL        string
 	reportPath     string
 	checkpointPath string
@@ -41,12 +43,16 @@ func usagef(format string, args ...any) error {
 	return &usageError{fmt.Sprintf(format, args...)}
 }
 
-const importUsage = `Usage: chatimport import -provider cometchat|tencent [-users F] [-members F] [flags]
+const importUsage = `Usage: chatimport import -provider cometchat|tencent [-users F] [-groups F] [-members F] [flags]
 
-Imports users, then group members, from JSON Lines files into CometChat or
-Tencent Cloud Chat, one object a line with the fields of the providers'
-import documents. It needs the chosen provider's credentials in the
-environment; chatimport demo shows it at work on an in-process fake.
+Imports users (Tencent: accounts), then groups, then group members, from
+JSON Lines files into CometChat or Tencent Cloud Chat, one object a line
+with the fields of the providers' import documents (chatimport export
+writes them). A record is fitted to the target first: what the target
+cannot hold is left behind and named in the report's note, and a record
+that cannot land at all is skipped with its reason (see the README's
+mapping table). It needs the chosen provider's credentials in the
+environment; chatimport demo shows it at work on in-process fakes.
 
 Environment:
   COMETCHAT_APP_ID, COMETCHAT_REGION (us|eu|in), COMETCHAT_API_KEY
@@ -70,8 +76,10 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&cfg.provider, "provider", chatimport.ProviderCometChat, "`name` of the provider: cometchat or tencent")
-	fs.StringVar(&cfg.usersPath, "users", "", "JSON Lines `file` of users (CometChat only)")
+	fs.StringVar(&cfg.usersPath, "users", "", "JSON Lines `file` of users (Tencent: accounts)")
+	fs.StringVar(&cfg.groupsPath, "groups", "", "JSON Lines `file` of groups")
 	fs.StringVar(&cfg.membersPath, "members", "", "JSON Lines `file` of group members")
+	fs.StringVar(&cfg.idMapPath, "id-map", "", "rename ids by a `file` of old,new lines (uids and guids, wherever they appear)")
 	fs.StringVar(&cfg.baseURL, "base-url", "", "endpoint `URL` instead of the provider's (CometChat: the .../v3 root); credentials are still needed")
 	fs.IntVar(&cfg.rate, "rate", 0, "pace import requests to `N` per -per (default: the provider's limit; 0 turns pacing off)")
 	fs.DurationVar(&cfg.per, "per", time.Minute, "the `period` of -rate")
@@ -82,7 +90,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&cfg.reportPath, "report", "", "write one JSON line per input item to `file`")
 	fs.StringVar(&cfg.checkpointPath, "checkpoint", "", "record progress in `file`; a rerun with it skips what is done")
 	fs.BoolVar(&cfg.dryRun, "dry-run", false, "validate every record and print the problems; send nothing (needs no credentials)")
-	fs.BoolVar(&cfg.verify, "verify", true, "after a CometChat member import, list each touched group and compare")
+	fs.BoolVar(&cfg.verify, "verify", true, "after a member import, list each touched group and compare")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, err
@@ -92,15 +100,13 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.Visit(func(f *flag.Flag) { cfg.set[f.Name] = true })
 	switch {
 	case fs.NArg() > 0:
-		return nil, usagef("unexpected argument %q: inputs are given with -users and -members", fs.Arg(0))
+		return nil, usagef("unexpected argument %q: inputs are given with -users, -groups and -members", fs.Arg(0))
 	case cfg.provider != chatimport.ProviderCometChat && cfg.provider != chatimport.ProviderTencent:
 		return nil, usagef("-provider %q: want cometchat or tencent", cfg.provider)
-	case cfg.provider == chatimport.ProviderTencent && cfg.usersPath != "":
-		return nil, usagef("-users: the library imports Tencent group members only; create the accounts in Tencent first (im_open_login_svc/multiaccount_import)")
 	case cfg.set["per"] && !cfg.set["rate"]:
 		return nil, usagef("-per needs -rate")
-	case cfg.usersPath == "" && cfg.membersPath == "":
-		return nil, usagef("nothing to import: give -users and/or -members (chatimport demo imports a sample into a fake)")
+	case cfg.usersPath == "" && cfg.groupsPath == "" && cfg.membersPath == "":
+		return nil, usagef("nothing to import: give -users, -groups and/or -members (chatimport demo imports a sample into fakes)")
 	}
 	return cfg, nil
 }
@@ -163,7 +169,7 @@ func readCredentials(provider, baseURL string, getenv func(string) string) (*cre
 		if len(vars.optional) > 0 {
 			optional = "; " + strings.Join(vars.optional, ", ") + " optional"
 		}
-		return nil, usagef("missing credentials: %s not set (an import into %s needs %s%s; chatimport demo needs none)",
+		return nil, usagef("missing credentials: %s not set (a run against %s needs %s%s; chatimport demo needs none)",
 			strings.Join(missing, ", "), provider, strings.Join(need, ", "), optional)
 	}
 	if provider == chatimport.ProviderCometChat {

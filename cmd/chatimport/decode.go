@@ -145,17 +145,25 @@ func (r *userRecord) user(prefix string) (chatimport.User, error) {
 	return u, nil
 }
 
-// groupRecord is a member line's groupDetails.
+// groupRecord is a group line, or a member line's groupDetails.
 type groupRecord struct {
-	GUID      string          `json:"guid"`
-	Name      string          `json:"name"`
-	Icon      string          `json:"icon"`
-	Type      string          `json:"type"`
-	Password  string          `json:"password"`
-	Owner     string          `json:"owner"`
-	CreatedAt json.RawMessage `json:"createdAt"`
-	Metadata  map[string]any  `json:"metadata"`
-	Tags      []string        `json:"tags"`
+	GUID        string          `json:"guid"`
+	Description string          `json:"description"`
+	Name        string          `json:"name"`
+	Icon        string          `json:"icon"`
+	Type        string          `json:"type"`
+	Password    string          `json:"password"`
+	Owner       string          `json:"owner"`
+	CreatedAt   json.RawMessage `json:"createdAt"`
+	Metadata    map[string]any  `json:"metadata"`
+	Tags        []string        `json:"tags"`
+}
+
+func (g *groupRecord) group(prefix string) (chatimport.Group, error) {
+	created, err := unixTime(prefix+"createdAt", g.CreatedAt)
+	return chatimport.Group{GUID: g.GUID, Name: g.Name, Icon: g.Icon, Type: chatimport.GroupType(g.Type),
+		Password: g.Password, Owner: g.Owner, CreatedAt: created, Metadata: g.Metadata, Tags: g.Tags,
+		Description: g.Description}, err
 }
 
 // memberRecord is a member line, fields as in the import documents.
@@ -179,6 +187,14 @@ func decodeUser(l inputLine) (chatimport.User, error) {
 	return r.user("")
 }
 
+func decodeGroup(l inputLine) (chatimport.Group, error) {
+	var r groupRecord
+	if err := decodeLine(l, &r); err != nil {
+		return chatimport.Group{}, err
+	}
+	return r.group("")
+}
+
 func decodeMember(l inputLine) (chatimport.Member, error) {
 	var r memberRecord
 	if err := decodeLine(l, &r); err != nil {
@@ -195,13 +211,12 @@ func decodeMember(l inputLine) (chatimport.Member, error) {
 	}
 	m := chatimport.Member{GUID: r.GUID, UID: r.UID, Scope: chatimport.Scope(r.Scope), Banned: r.IsBanned,
 		JoinedAt: joined, UnreadCount: r.UnreadMsgNum}
-	if g := r.GroupDetails; g != nil {
-		created, err := unixTime("groupDetails.createdAt", g.CreatedAt)
+	if r.GroupDetails != nil {
+		g, err := r.GroupDetails.group("groupDetails.")
 		if err != nil {
 			return chatimport.Member{}, err
 		}
-		m.Group = &chatimport.Group{GUID: g.GUID, Name: g.Name, Icon: g.Icon, Type: chatimport.GroupType(g.Type),
-			Password: g.Password, Owner: g.Owner, CreatedAt: created, Metadata: g.Metadata, Tags: g.Tags}
+		m.Group = &g
 	}
 	if r.UserDetails != nil {
 		u, err := r.UserDetails.user("userDetails.")

@@ -82,6 +82,11 @@ func (m *migration) prepare(ctx context.Context, getenv func(string) string) err
 			return err
 		}
 	}
+	if m.groups != nil {
+		if err := checkDone(ctx, m, groupsKind, m.groups); err != nil {
+			return err
+		}
+	}
 	if m.members != nil {
 		return checkDone(ctx, m, membersKind, m.members)
 	}
@@ -95,8 +100,19 @@ func (m *migration) openInputs(ctx context.Context) error {
 			return err
 		}
 	}
+	if p := m.cfg.groupsPath; p != "" {
+		if m.groups, err = fileInput(ctx, "groups", p); err != nil {
+			return err
+		}
+	}
 	if p := m.cfg.membersPath; p != "" {
 		if m.members, err = fileInput(ctx, "members", p); err != nil {
+			return err
+		}
+	}
+	m.mapper = &mapper{target: m.cfg.provider}
+	if p := m.cfg.idMapPath; p != "" {
+		if m.mapper.ids, err = readIDMap(p); err != nil {
 			return err
 		}
 	}
@@ -164,9 +180,9 @@ func checkDone[T any](ctx context.Context, m *migration, k *kind[T], in *input) 
 		return err
 	}
 	refused := map[int]outcome{}
-	p := &pass[T]{kind: k, in: in, client: client, emit: func(o *outcome) {
+	p := &pass[T]{kind: k, in: in, client: client, mapper: m.mapper, emit: func(o *outcome) {
 		switch o.class {
-		case classInvalid, classMalformed, classDuplicate, classDiffering:
+		case classInvalid, classMalformed, classDuplicate, classDiffering, classUnfit:
 			refused[o.index] = *o
 		}
 	}}

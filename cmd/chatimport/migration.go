@@ -25,7 +25,9 @@ type migration struct {
 	meter   *meter                 // nil in a dry run
 	fake    *chatimporttest.Server // the demo's fake, for the summary
 	target  string                 // where the run imports to, for the intro and the checkpoint
+	mapper  *mapper
 	users   *input
+	groups  *input
 	members *input
 	inputs  map[string]*input // by kind
 	report  *report
@@ -37,34 +39,40 @@ type migration struct {
 	tallies   map[string]*tally
 	shown     int
 	hidden    int
-	differing []outcome // duplicates with other fields, for the summary
-	err       error     // the first failure to write the report or the checkpoint
-	stopped   error     // why the import stopped early, if it did
-	inputErr  error     // an input that could not be read to the end
-	verified  *verified // nil when no verification ran
+	differing []outcome                 // duplicates with other fields, for the summary
+	mapped    map[string]map[string]int // by kind and change ("createdAt left behind"): what the mapping did
+	err       error                     // the first failure to write the report or the checkpoint
+	stopped   error                     // why the import stopped early, if it did
+	inputErr  error                     // an input that could not be read to the end
+	verified  *verified                 // nil when no verification ran
 }
 
 func (t *tool) newMigration(cfg *config) *migration {
 	return &migration{cfg: cfg, stdout: t.stdout, stderr: t.stderr, out: newProgress(t.stdout, t.tty),
 		tallies: map[string]*tally{}, inputs: map[string]*input{}, done: map[string]*ranges{},
-		refused: map[string]map[int]outcome{}}
+		refused: map[string]map[int]outcome{}, mapped: map[string]map[string]int{}}
 }
 
 func (m *migration) addInputs() {
-	for _, in := range []*input{m.users, m.members} {
+	for _, in := range []*input{m.users, m.groups, m.members} {
 		if in != nil {
 			m.inputs[in.kind] = in
 		}
 	}
 }
 
-// run imports users, then members, verifies, and prints the summary.
+// run imports users, then groups, then members, verifies, and prints the
+// summary. Users go before groups even where their budgets are separate
+// (Tencent): a group's owner must be an account when the group is made.
 func (m *migration) run(parent context.Context, started time.Time) int {
 	ctx, cancel := context.WithCancelCause(parent)
 	defer cancel(nil)
 	m.cancel = cancel
 	if m.users != nil {
 		m.stop(ctx, runKind(ctx, m, usersKind, m.users, nil))
+	}
+	if m.groups != nil {
+		m.stop(ctx, runKind(ctx, m, groupsKind, m.groups, nil))
 	}
 	if m.members != nil {
 		var v *verifier
@@ -98,10 +106,9 @@ func (m *migration) stop(ctx context.Context, err error) {
 	}
 }
 
-// verifying says whether members are listed afterwards. Listing is
-// CometChat's only, for now.
+// verifying says whether members are listed afterwards.
 func (m *migration) verifying() bool {
-	return m.cfg.verify && !m.cfg.dryRun && m.cfg.provider == chatimport.ProviderCometChat
+	return m.cfg.verify && !m.cfg.dryRun
 }
 
 // runKind imports one input, unless the migration has stopped. Records a
@@ -112,7 +119,7 @@ func runKind[T any](ctx context.Context, m *migration, k *kind[T], in *input, wa
 		m.tally(k.name).unread = in.records
 		return nil
 	}
-	p := &pass[T]{kind: k, in: in, client: m.client, watch: watch, emit: m.record}
+	p := &pass[T]{kind: k, in: in, client: m.client, watch: watch, mapper: m.mapper, emit: m.record}
 	if done := m.done[k.name]; done != nil && done.count() > 0 {
 		if ctx.Err() == nil {
 			m.say(fmt.Sprintf("%s: %s of %s records were finished by an earlier run (checkpoint %s); skipping them.",
@@ -143,7 +150,7 @@ func runKind[T any](ctx context.Context, m *migration, k *kind[T], in *input, wa
 // record takes one outcome: counted, reported, checkpointed when the item
 // is on the server, and printed when it is a problem.
 func (m *migration) record(o *outcome) {
-	m.tally(o.kind).add(o.class)
+	m.tally(o.kind).add(o)
 	if m.report != nil {
 		if err := m.report.write(o); err != nil {
 			m.fail(fmt.Errorf("writing the report: %w", err))
@@ -153,6 +160,12 @@ func (m *migration) record(o *outcome) {
 		if err := m.ckpt.markDone(o.kind, o.index); err != nil {
 			m.fail(err)
 		}
+	}
+	for _, c := range o.changes {
+		if m.mapped[o.kind] == nil {
+			m.mapped[o.kind] = map[string]int{}
+		}
+		m.mapped[o.kind][c.field+" "+c.what]++
 	}
 	if o.class == classDiffering && len(m.differing) < maxShown {
 		m.differing = append(m.differing, *o)
@@ -214,5 +227,6 @@ func (m *migration) close() {
 		m.report.close()
 	}
 	m.users.close()
+	m.groups.close()
 	m.members.close()
 }

@@ -21,6 +21,7 @@ const (
 	classDuplicate         // skipped: repeats an earlier record, field for field
 	classDiffering         // skipped: repeats an earlier record's id with other fields; a failure
 	classNotSent           // skipped: the import stopped first
+	classUnfit             // skipped: the target provider cannot hold the record at all (mapping.go)
 	classInvalid           // failed: refused by the provider's rules, before any request
 	classMalformed         // failed: the line could not be read
 	classInterrupted       // failed: in flight when the import stopped; it may have arrived
@@ -38,6 +39,8 @@ type outcome struct {
 	class  class
 	first  position // of the record a duplicate repeats
 	quiet  bool     // not printed: its cause is reported once, not per item
+	// changes is what the mapping to the target changed or left behind.
+	changes changes
 }
 
 // fromResult turns the library's result for an item into an outcome. posOf
@@ -57,6 +60,9 @@ func fromResult(kind string, at position, r chatimport.ItemResult, posOf func(se
 		o.class, o.status = classValid, "valid"
 	case errors.As(r.Err, &invalid):
 		o.class, o.msg = classInvalid, fmt.Sprintf("invalid %s: %s", invalid.Field, invalid.Reason)
+		if renameable(invalid.Field) {
+			o.msg += " (rename it with -id-map)"
+		}
 	case errors.As(r.Err, &dup):
 		o.class, o.first = classDuplicate, posOf(dup.First)
 	case r.Status == chatimport.StatusSkipped:
@@ -84,11 +90,15 @@ type tally struct {
 	records int // reported
 	unread  int // never read: the import stopped first
 	byClass [classFailed + 1]int
+	changed int // on the server, with something changed or left behind by the mapping
 }
 
-func (t *tally) add(c class) {
+func (t *tally) add(o *outcome) {
 	t.records++
-	t.byClass[c]++
+	t.byClass[o.class]++
+	if len(o.changes) > 0 && (o.class == classImported || o.class == classExisted || o.class == classValid) {
+		t.changed++
+	}
 }
 
 func (t *tally) n(classes ...class) int {
@@ -103,7 +113,7 @@ func (t *tally) n(classes ...class) int {
 // sent (dry run); identical duplicates count, as the record they repeat is
 // there, but a duplicate with other fields does not: those fields are not.
 func (t *tally) ok() bool {
-	return t.unread == 0 && t.n(classDiffering, classNotSent, classInvalid, classMalformed, classInterrupted, classFailed) == 0
+	return t.unread == 0 && t.n(classDiffering, classNotSent, classUnfit, classInvalid, classMalformed, classInterrupted, classFailed) == 0
 }
 
 // line renders the tally's line of the summary; a dry run has only valid
@@ -118,14 +128,17 @@ func (t *tally) line(dry bool) string {
 			s += ", " + count(d) + " done earlier"
 		}
 	}
-	s += ", " + count(t.n(classDuplicate, classDiffering, classNotSent)) + " skipped"
+	s += ", " + count(t.n(classDuplicate, classDiffering, classNotSent, classUnfit)) + " skipped"
 	s += detail(t.byClass[classDuplicate], "duplicate", t.byClass[classDiffering], "differing duplicate",
-		t.byClass[classNotSent], "not sent")
+		t.byClass[classNotSent], "not sent", t.byClass[classUnfit], "the target cannot hold")
 	s += ", " + count(t.n(classInvalid, classMalformed, classInterrupted, classFailed)) + " failed"
 	s += detail(t.byClass[classInvalid], "invalid", t.byClass[classMalformed], "malformed",
 		t.byClass[classInterrupted], "interrupted", t.byClass[classFailed], "at the provider")
 	if t.unread > 0 {
 		s += ", " + count(t.unread) + " not read (the import stopped first)"
+	}
+	if t.changed > 0 {
+		s += "; " + count(t.changed) + " landed with fields changed or left behind"
 	}
 	return s
 }

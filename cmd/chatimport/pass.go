@@ -12,16 +12,22 @@ import (
 	"github.com/chatimport/chatimport"
 )
 
-// kind is what differs between importing users and importing members.
+// kind is what differs between importing users, groups and members.
 type kind[T any] struct {
 	name   string
 	decode func(inputLine) (T, error)
 	id     func(*T) string
+	// fit maps a record onto what the target provider can hold (see
+	// mapping.go), saying what it changed or why the record cannot land.
+	fit func(*mapper, *T) (changes, error)
 }
 
 var (
-	usersKind   = &kind[chatimport.User]{name: "users", decode: decodeUser, id: func(u *chatimport.User) string { return u.UID }}
-	membersKind = &kind[chatimport.Member]{name: "members", decode: decodeMember, id: (*chatimport.Member).ID}
+	usersKind = &kind[chatimport.User]{name: "users", decode: decodeUser, id: func(u *chatimport.User) string { return u.UID },
+		fit: (*mapper).user}
+	groupsKind = &kind[chatimport.Group]{name: "groups", decode: decodeGroup, id: func(g *chatimport.Group) string { return g.GUID },
+		fit: (*mapper).group}
+	membersKind = &kind[chatimport.Member]{name: "members", decode: decodeMember, id: (*chatimport.Member).ID, fit: (*mapper).member}
 )
 
 // streamImport is the one place that calls the library's streaming imports.
@@ -29,6 +35,8 @@ func streamImport[T any](ctx context.Context, c *chatimport.Client, items iter.S
 	switch items := any(items).(type) {
 	case iter.Seq2[chatimport.User, error]:
 		return c.ImportUsersSeq(ctx, items, fn)
+	case iter.Seq2[chatimport.Group, error]:
+		return c.ImportGroupsSeq(ctx, items, fn)
 	case iter.Seq2[chatimport.Member, error]:
 		return c.ImportMembersSeq(ctx, items, fn)
 	}
@@ -49,7 +57,9 @@ type pass[T any] struct {
 	skip func(index int, id string) (outcome, bool)
 	// watch, when set, sees each item fed and whether it ended on the server.
 	watch watcher[T]
-	emit  func(*outcome)
+	// mapper, when set, fits each record to the target before it is fed.
+	mapper *mapper
+	emit   func(*outcome)
 }
 
 type watcher[T any] interface {
@@ -70,6 +80,7 @@ func (p *pass[T]) run(ctx context.Context) error {
 		seq     int
 		readErr error
 		dups    []outcome
+		noted   = map[int]changes{} // by seq: what the mapping changed, until the item ends
 	)
 	// The sequence and the result callback both run on this goroutine (the
 	// library pulls items and calls back from its caller's), so the state
@@ -92,6 +103,17 @@ func (p *pass[T]) run(ctx context.Context) error {
 					return true
 				}
 			}
+			if p.mapper != nil {
+				ch, err := p.kind.fit(p.mapper, &item)
+				if err != nil {
+					p.emit(&outcome{kind: p.kind.name, index: l.index, line: l.num, id: p.kind.id(&item), status: "skipped",
+						class: classUnfit, msg: err.Error(), changes: ch})
+					return true
+				}
+				if len(ch) > 0 {
+					noted[seq] = ch
+				}
+			}
 			seqs.fed(seq, l.index, l.num)
 			if p.watch != nil {
 				p.watch.fed(seq, &item)
@@ -102,6 +124,8 @@ func (p *pass[T]) run(ctx context.Context) error {
 	}
 	err = streamImport(ctx, p.client, items, func(r chatimport.ItemResult) {
 		o := fromResult(p.kind.name, seqs.at(r.Index), r, seqs.at)
+		o.changes = noted[r.Index]
+		delete(noted, r.Index)
 		if p.watch != nil {
 			p.watch.ended(r.Index, r.Status.OK())
 		}

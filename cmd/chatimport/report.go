@@ -15,7 +15,7 @@ type report struct {
 }
 
 // reportLine is one item: kind, index (its record in the input, from 0),
-// line (1-based, as an editor counts), id, status and error. Status is the
+// line (1-based, as an editor counts), id, status, error and note. Status is the
 // library's (imported, existed, skipped, failed), or "valid" in a dry run,
 // or "done" for an item a checkpoint says an earlier run finished.
 type reportLine struct {
@@ -25,6 +25,8 @@ type reportLine struct {
 	ID     string `json:"id"`
 	Status string `json:"status"`
 	Error  string `json:"error"`
+	// Note says what the mapping to the target changed or left behind.
+	Note string `json:"note,omitempty"`
 }
 
 func createReport(path string) (*report, error) {
@@ -39,7 +41,7 @@ func createReport(path string) (*report, error) {
 }
 
 func (r *report) write(o *outcome) error {
-	return r.enc.Encode(reportLine{Kind: o.kind, Index: o.index, Line: o.line, ID: o.id, Status: o.status, Error: o.msg})
+	return r.enc.Encode(reportLine{Kind: o.kind, Index: o.index, Line: o.line, ID: o.id, Status: o.status, Error: o.msg, Note: o.changes.String()})
 }
 
 func (r *report) close() error {

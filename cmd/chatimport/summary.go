@@ -1,9 +1,13 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -18,7 +22,7 @@ func (m *migration) finish(parent context.Context, started time.Time) int {
 	code := exitOK
 	w := m.stdout
 	fmt.Fprintln(w)
-	for _, kind := range []string{"users", "members"} {
+	for _, kind := range []string{"users", "groups", "members"} {
 		if t := m.tallies[kind]; t != nil {
 			fmt.Fprintf(w, "%-9s %s\n", kind, t.line(m.cfg.dryRun))
 			if !t.ok() {
@@ -26,6 +30,7 @@ func (m *migration) finish(parent context.Context, started time.Time) int {
 			}
 		}
 	}
+	m.listMapped(w)
 	m.listDiffering(w)
 	switch {
 	case m.meter == nil:
@@ -76,6 +81,29 @@ func (m *migration) finish(parent context.Context, started time.Time) int {
 		fmt.Fprintf(m.stderr, "chatimport: stopped: %v\n", m.stopped)
 	}
 	return code
+}
+
+// listMapped says what fitting the records to the target changed, most
+// frequent first; each record's note in the report says it for that record.
+func (m *migration) listMapped(w io.Writer) {
+	for _, kind := range []string{"users", "groups", "members"} {
+		byChange := m.mapped[kind]
+		if len(byChange) == 0 {
+			continue
+		}
+		what := slices.SortedFunc(maps.Keys(byChange), func(a, b string) int {
+			return cmp.Or(cmp.Compare(byChange[b], byChange[a]), cmp.Compare(a, b))
+		})
+		shown := what[:min(len(what), 8)]
+		parts := make([]string, len(shown))
+		for i, c := range shown {
+			parts[i] = fmt.Sprintf("%s ×%s", c, count(byChange[c]))
+		}
+		if more := len(what) - len(shown); more > 0 {
+			parts = append(parts, fmt.Sprintf("and %s more (see the report's notes)", plural(more, "change")))
+		}
+		fmt.Fprintf(w, "mapped    %s: %s\n", kind, strings.Join(parts, ", "))
+	}
 }
 
 // listDiffering names the duplicates whose fields differ from the record
