@@ -112,8 +112,7 @@ func (c *checkpoint) markDone(kind string, index int) error {
 	return c.save()
 }
 
-// save writes the file atomically: a crash leaves the old file or the new
-// one, never half of one.
+// save writes the file atomically.
 func (c *checkpoint) save() error {
 	if !c.dirty {
 		return nil
@@ -122,23 +121,8 @@ func (c *checkpoint) save() error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(c.path), filepath.Base(c.path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("writing checkpoint: %w", err)
-	}
-	_, err = tmp.Write(append(data, '\n'))
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), c.path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("writing checkpoint: %w", err)
+	if err := writeAtomic(c.path, data); err != nil {
+		return err
 	}
 	c.dirty, c.saved = false, time.Now()
 	return nil
@@ -189,4 +173,28 @@ func (r ranges) valid() bool {
 		}
 	}
 	return true
+}
+
+// writeAtomic writes data and a newline to path: a crash leaves the old file
+// or the new one, never half of one.
+func writeAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("writing checkpoint: %w", err)
+	}
+	_, err = tmp.Write(append(data, '\n'))
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("writing checkpoint: %w", err)
+	}
+	return nil
 }

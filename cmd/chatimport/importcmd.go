@@ -143,14 +143,21 @@ func (m *migration) realClient(creds *credentials) error {
 	hc, meter := newMeteredClient(m.cfg.provider)
 	m.meter = meter
 	m.target = creds.target(m.cfg.provider, m.cfg.baseURL)
-	opts := []chatimport.Option{chatimport.WithHTTPClient(hc)}
-	if m.cfg.baseURL != "" {
-		opts = append(opts, chatimport.WithBaseURL(m.cfg.baseURL))
-	}
-	opts = append(opts, m.cfg.clientOptions()...)
 	var err error
-	if m.cfg.provider == chatimport.ProviderCometChat {
-		m.client, err = chatimport.NewCometChat(creds.appID, creds.region, creds.apiKey, opts...)
+	m.client, err = newClient(m.cfg.provider, m.cfg.baseURL, creds, append([]chatimport.Option{chatimport.WithHTTPClient(hc)},
+		m.cfg.clientOptions()...)...)
+	return err
+}
+
+// newClient is a client for the provider's app the credentials name.
+func newClient(provider, baseURL string, creds *credentials, opts ...chatimport.Option) (*chatimport.Client, error) {
+	if baseURL != "" {
+		opts = append(opts, chatimport.WithBaseURL(baseURL))
+	}
+	var c *chatimport.Client
+	var err error
+	if provider == chatimport.ProviderCometChat {
+		c, err = chatimport.NewCometChat(creds.appID, creds.region, creds.apiKey, opts...)
 	} else {
 		if creds.region != "" {
 			opts = append(opts, chatimport.WithRegion(creds.region))
@@ -158,12 +165,12 @@ func (m *migration) realClient(creds *credentials) error {
 		if creds.admin != "" {
 			opts = append(opts, chatimport.WithAdmin(creds.admin))
 		}
-		m.client, err = chatimport.NewTencent(creds.sdkAppID, creds.secretKey, opts...)
+		c, err = chatimport.NewTencent(creds.sdkAppID, creds.secretKey, opts...)
 	}
 	if err != nil {
-		return &usageError{err.Error()} // the library's errors never hold a secret
+		return nil, &usageError{err.Error()} // the library's errors never hold a secret
 	}
-	return nil
+	return c, nil
 }
 
 // checkDone checks an input once more, with nothing sent, when a checkpoint

@@ -1,13 +1,15 @@
-// Command chatimport moves users and group members into CometChat or
-// Tencent Cloud Chat from JSON Lines files with the chatimport library:
-// paced, retried, resumable with a checkpoint, every record reported.
+// Command chatimport moves users, groups and group members into and out of
+// CometChat and Tencent Cloud Chat with the chatimport library: paced,
+// retried, resumable with a checkpoint, every record reported, and an export
+// of one provider importable into the other.
 //
-//	chatimport import -provider cometchat -users users.jsonl -members members.jsonl -report report.jsonl
+//	chatimport import -provider cometchat -users users.jsonl -groups groups.jsonl -members members.jsonl -report report.jsonl
+//	chatimport export -provider tencent -out dump/
 //	chatimport demo
 //
-// import needs the provider's credentials in the environment; demo runs a
-// migration of an embedded sample into in-process fakes. See chatimport -h
-// and the README.
+// import and export need the provider's credentials in the environment; demo
+// runs a round trip of an embedded sample through in-process fakes. See
+// chatimport -h and the README.
 package main
 
 import (
@@ -42,11 +44,13 @@ const (
 
 const usage = `Usage: chatimport <command> [flags]
 
-Moves users and group members into CometChat or Tencent Cloud Chat.
+Moves users, groups and group members into and out of CometChat and
+Tencent Cloud Chat.
 
 Commands:
   import   import JSON Lines files into a provider; chatimport import -h
-  demo     migrate an embedded sample into in-process fakes with faults on
+  export   write a provider's users, groups and members as JSON Lines; chatimport export -h
+  demo     a round trip of an embedded sample through in-process fakes with faults on
 
 Exit status: 0 when every record is on the server, 1 when some failed or
 were not sent, 2 for usage errors, unreadable inputs and missing credentials.
@@ -76,6 +80,8 @@ func (t *tool) run(ctx context.Context, args []string) int {
 	switch args[0] {
 	case "import":
 		return t.importCmd(ctx, args[1:])
+	case "export":
+		return t.exportCmd(ctx, args[1:])
 	case "demo":
 		return t.demo(ctx, args[1:])
 	case "-h", "-help", "--help", "help":

@@ -11,25 +11,25 @@ import (
 	"time"
 )
 
-var update = flag.Bool("update", false, "rewrite samples/users.jsonl and samples/members.jsonl from the generator")
+var update = flag.Bool("update", false, "rewrite samples/users.jsonl, groups.jsonl and members.jsonl from the generator")
 
 // TestSamplesAreGenerated keeps the embedded sample equal to what the
 // generator below makes, so the data never drifts from its description.
 // go generate (see fake.go) rewrites the files.
 func TestSamplesAreGenerated(t *testing.T) {
-	users, members := generateSamples()
+	users, groups, members := generateSamples()
 	if *update {
-		for path, data := range map[string][]byte{"samples/users.jsonl": users, "samples/members.jsonl": members} {
+		for path, data := range map[string][]byte{"samples/users.jsonl": users, "samples/groups.jsonl": groups, "samples/members.jsonl": members} {
 			if err := os.WriteFile(path, data, 0o644); err != nil {
 				t.Fatal(err)
 			}
 		}
 		return
 	}
-	if !bytes.Equal(users, sampleUsers) || !bytes.Equal(members, sampleMembers) {
+	if !bytes.Equal(users, sampleUsers) || !bytes.Equal(groups, sampleGroupsData) || !bytes.Equal(members, sampleMembers) {
 		t.Fatal("samples/*.jsonl differ from the generator; run go generate ./cmd/chatimport")
 	}
-	if size := len(users) + len(members); size > 1<<20 {
+	if size := len(users) + len(groups) + len(members); size > 1<<20 {
 		t.Errorf("the sample is %d bytes; keep it under 1 MiB", size)
 	}
 }
@@ -93,6 +93,12 @@ type sampleUser struct {
 	DeactivatedAt any            `json:"deactivatedAt,omitempty"`
 }
 
+// sampleGroupLine is a line of groups.jsonl: a group's details and its guid.
+type sampleGroupLine struct {
+	GUID string `json:"guid"`
+	sampleGroup
+}
+
 type sampleGroup struct {
 	Name      string `json:"name"`
 	Type      string `json:"type"`
@@ -114,10 +120,10 @@ type sampleMember struct {
 // numbers or numeric strings in turn, as both appear in the providers'
 // documents; only admin and participant scopes are used and nobody is
 // banned, so the same sample imports into Tencent as well.
-func generateSamples() (users, members []byte) {
+func generateSamples() (users, groups, members []byte) {
 	rng := rand.New(rand.NewPCG(2026, 11))
 	between := func(lo, hi int64) int64 { return lo + rng.Int64N(hi-lo) }
-	var ub, mb bytes.Buffer
+	var ub, gb, mb bytes.Buffer
 	write := func(b *bytes.Buffer, v any) {
 		line, err := json.Marshal(v)
 		if err != nil {
@@ -184,6 +190,7 @@ func generateSamples() (users, members []byte) {
 		case g%10 == 9:
 			details.Type, details.Password = "password", "sample-password"
 		}
+		write(&gb, sampleGroupLine{guid, details})
 		for k, i := range rng.Perm(sampleUserCount)[:sizes[g]] {
 			m := sampleMember{GUID: guid, UID: uids[i], Scope: "participant", GroupDetails: details}
 			if k < 2 {
@@ -207,5 +214,5 @@ func generateSamples() (users, members []byte) {
 		write(&mb, guest)
 		n++
 	}
-	return ub.Bytes(), mb.Bytes()
+	return ub.Bytes(), gb.Bytes(), mb.Bytes()
 }
