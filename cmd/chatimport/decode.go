@@ -157,13 +157,17 @@ type groupRecord struct {
 	CreatedAt   json.RawMessage `json:"createdAt"`
 	Metadata    map[string]any  `json:"metadata"`
 	Tags        []string        `json:"tags"`
+	// Tencent's group profile beyond Description.
+	Notification string `json:"notification"`
+	MaxMembers   int    `json:"maxMembers"`
+	JoinOption   string `json:"joinOption"`
 }
 
 func (g *groupRecord) group(prefix string) (chatimport.Group, error) {
 	created, err := unixTime(prefix+"createdAt", g.CreatedAt)
 	return chatimport.Group{GUID: g.GUID, Name: g.Name, Icon: g.Icon, Type: chatimport.GroupType(g.Type),
 		Password: g.Password, Owner: g.Owner, CreatedAt: created, Metadata: g.Metadata, Tags: g.Tags,
-		Description: g.Description}, err
+		Description: g.Description, Notification: g.Notification, MaxMembers: g.MaxMembers, JoinOption: g.JoinOption}, err
 }
 
 // memberRecord is a member line, fields as in the import documents.

@@ -1,13 +1,13 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	_ "embed"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -31,14 +31,16 @@ var (
 
 const demoUsage = `Usage: chatimport demo
 
-Migrates an embedded sample (1,500 users and 2,500 members of 30 groups)
-into in-process fakes of CometChat and of Tencent Cloud Chat, which inject
-rate limits, outages and lost answers, and prints each step's summary.
+A round trip of an embedded sample (1,500 users, 30 groups and their 2,500
+members) through in-process fakes that inject rate limits, outages and lost
+answers: imported into CometChat, exported from it, and the export imported
+into Tencent Cloud Chat, fitted by the mapping. Each step prints its
+summary, the imports what the mapping changed and their verification.
 Nothing leaves this machine and no credentials are read. It exits 0 when
 every record arrived and was verified.
 `
 
-// demo is chatimport demo: the import's every part at work, on fakes.
+// demo is chatimport demo: import, export and the mapping at work, on fakes.
 func (t *tool) demo(ctx context.Context, args []string) int {
 	fs := flag.NewFlagSet("chatimport demo", flag.ContinueOnError)
 	fs.SetOutput(t.stderr)
@@ -52,82 +54,107 @@ func (t *tool) demo(ctx context.Context, args []string) int {
 	if fs.NArg() > 0 {
 		return t.usage("demo", usagef("unexpected argument %q: demo takes none", fs.Arg(0)))
 	}
+	dir, err := os.MkdirTemp("", "chatimport-demo-*")
+	if err != nil {
+		return t.usage("demo", err)
+	}
+	defer os.RemoveAll(dir)
+	d := &demoRun{dir: dir, comet: t.startFake(), tencent: t.startFake()}
+	defer d.comet.Close()
+	defer d.tencent.Close()
 	code := exitOK
 	for i, step := range demoSteps {
 		if i > 0 {
 			fmt.Fprintln(t.stdout)
 		}
 		fmt.Fprintf(t.stdout, "== %d/%d %s\n", i+1, len(demoSteps), step.title)
-		code = max(code, t.demoStep(ctx, step.provider))
-		if ctx.Err() != nil {
+		c := step.run(t, ctx, d)
+		code = max(code, c)
+		if ctx.Err() != nil || c == exitUsage {
 			break
 		}
 	}
 	return code
 }
 
-var demoSteps = []struct{ provider, title string }{
-	{chatimport.ProviderCometChat, "CometChat: users, then members (groups created with them), then every group listed"},
-	{chatimport.ProviderTencent, "Tencent Cloud Chat: members (the fake creates their groups and accounts on first use)"},
+// demoRun is what the demo's steps share: both fakes and the export.
+type demoRun struct {
+	comet, tencent *chatimporttest.Server
+	dir            string
 }
 
-// demoStep imports the embedded sample into a fresh fake of one provider.
-func (t *tool) demoStep(ctx context.Context, provider string) int {
+var demoSteps = []struct {
+	title string
+	run   func(*tool, context.Context, *demoRun) int
+}{
+	{"CometChat: the sample's users, groups and members, then every group listed", (*tool).demoIntoCometChat},
+	{"CometChat → files: chatimport export of what CometChat now holds", (*tool).demoExport},
+	{"files → Tencent Cloud Chat: the export's accounts, groups and members, fitted by the mapping, then every group listed",
+		(*tool).demoIntoTencent},
+}
+
+func (t *tool) demoIntoCometChat(ctx context.Context, d *demoRun) int {
+	return t.demoImport(ctx, chatimport.ProviderCometChat, d.comet, func(m *migration) (err error) {
+		if m.users, err = embeddedInput(ctx, "users", "samples/users.jsonl", sampleUsers); err != nil {
+			return err
+		}
+		if m.groups, err = embeddedInput(ctx, "groups", "samples/groups.jsonl", sampleGroupsData); err != nil {
+			return err
+		}
+		m.members, err = embeddedInput(ctx, "members", "samples/members.jsonl", sampleMembers)
+		return err
+	})
+}
+
+func (t *tool) demoExport(ctx context.Context, d *demoRun) int {
+	started := time.Now()
+	hc, meter := newMeteredClient(chatimport.ProviderCometChat)
+	client, err := fakeClient(d.comet, chatimport.ProviderCometChat, chatimport.WithHTTPClient(hc), fakeRetry)
+	if err != nil {
+		return t.usage("demo", err)
+	}
+	cfg := &exportConfig{provider: chatimport.ProviderCometChat, out: d.dir}
+	x := &exporter{cfg: cfg, client: client, out: newProgress(t.stdout, t.tty), stdout: t.stdout}
+	if err := x.open("the demo's fake"); err != nil {
+		return t.usage("demo", err)
+	}
+	fmt.Fprintf(t.stdout, "Exporting from the embedded fake (chatimporttest on %s) into %s.\n", d.comet.URL, d.dir)
+	return x.finish(ctx, x.run(ctx), meter, t.stderr, started)
+}
+
+func (t *tool) demoIntoTencent(ctx context.Context, d *demoRun) int {
+	return t.demoImport(ctx, chatimport.ProviderTencent, d.tencent, func(m *migration) (err error) {
+		for _, in := range []struct {
+			dst        **input
+			kind, name string
+		}{{&m.users, "users", usersFile}, {&m.groups, "groups", groupsFile}, {&m.members, "members", membersFile}} {
+			if *in.dst, err = fileInput(ctx, in.kind, filepath.Join(d.dir, in.name)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// demoImport imports the inputs open gives into one side of a fake.
+func (t *tool) demoImport(ctx context.Context, provider string, fake *chatimporttest.Server, open func(*migration) error) int {
 	started := time.Now()
 	m := t.newMigration(&config{provider: provider, verify: true, set: map[string]bool{}})
 	defer m.close()
-	m.fake = startFake()
-	defer m.fake.Close()
-	if t.fakeStarted != nil {
-		t.fakeStarted(m.fake)
-	}
+	m.fake = fake
 	hc, meter := newMeteredClient(provider)
 	m.meter = meter
 	var err error
-	if m.client, err = fakeClient(m.fake, provider, chatimport.WithHTTPClient(hc), fakeRetry); err != nil {
+	if m.client, err = fakeClient(fake, provider, chatimport.WithHTTPClient(hc), fakeRetry); err != nil {
 		return t.usage("demo", err)
 	}
-	if provider == chatimport.ProviderCometChat {
-		if m.users, err = embeddedInput(ctx, "users", "samples/users.jsonl", sampleUsers); err != nil {
-			return t.usage("demo", err)
-		}
-	}
-	members := sampleMembers
-	if provider == chatimport.ProviderTencent {
-		if members, err = withoutDetails(sampleMembers); err != nil {
-			return t.usage("demo", err)
-		}
-	}
-	if m.members, err = embeddedInput(ctx, "members", "samples/members.jsonl", members); err != nil {
+	if err := open(m); err != nil {
 		return t.usage("demo", err)
 	}
+	m.mapper = &mapper{target: provider}
 	m.addInputs()
-	m.say(fmt.Sprintf("Importing into the embedded fake (chatimporttest on %s).", m.fake.URL))
-	if provider == chatimport.ProviderTencent {
-		m.say("Every member's groupDetails and userDetails are left out: Tencent's member import cannot create\n" +
-			"groups or accounts, so the library refuses them; the fake creates both on first use.")
-	}
+	m.say(fmt.Sprintf("Importing into the embedded fake (chatimporttest on %s).", fake.URL))
 	return m.run(ctx, started)
-}
-
-// withoutDetails is the members sample without groupDetails and userDetails,
-// which Tencent's member import cannot take.
-func withoutDetails(members []byte) ([]byte, error) {
-	var out bytes.Buffer
-	for line := range bytes.Lines(members) {
-		var fields map[string]json.RawMessage
-		if err := json.Unmarshal(line, &fields); err != nil {
-			return nil, fmt.Errorf("the embedded sample: %w", err)
-		}
-		delete(fields, "groupDetails")
-		delete(fields, "userDetails")
-		b, err := json.Marshal(fields)
-		if err != nil {
-			return nil, err
-		}
-		out.Write(append(b, '\n'))
-	}
-	return out.Bytes(), nil
 }
 
 // The embedded fake's limits and faults. Its CometChat limit is 100 times
@@ -143,13 +170,17 @@ var fakeFaults = chatimporttest.Faults{RateLimit: 0.05, Unavailable: 0.03, FailA
 // the order of concurrent requests allows.
 const fakeSeed = 1
 
-func startFake() *chatimporttest.Server {
-	return chatimporttest.NewServer(
+// startFake starts a fake and hands it to the test hook, if one is set.
+func (t *tool) startFake() *chatimporttest.Server {
+	s := chatimporttest.NewServer(
 		chatimporttest.WithSeed(fakeSeed),
 		chatimporttest.WithFaults(fakeFaults),
 		chatimporttest.WithCometChatLimit(fakeCometChatLimit, time.Minute),
-		chatimporttest.WithTencentAutoCreate(), // real Tencent needs groups and accounts made first
 	)
+	if t.fakeStarted != nil {
+		t.fakeStarted(s)
+	}
+	return s
 }
 
 // fakeClient is a client for one side of the fake.

@@ -242,6 +242,10 @@ type groupOut struct {
 	Metadata    map[string]any `json:"metadata,omitempty"`
 	Tags        []string       `json:"tags,omitempty"`
 	Description string         `json:"description,omitempty"`
+	// Tencent's group profile.
+	Notification string `json:"notification,omitempty"`
+	MaxMembers   int    `json:"maxMembers,omitempty"`
+	JoinOption   string `json:"joinOption,omitempty"`
 }
 
 type memberOut struct {
@@ -268,7 +272,8 @@ func userLine(u *chatimport.User) userOut {
 
 func groupLine(g *chatimport.Group) groupOut {
 	return groupOut{GUID: g.GUID, Name: g.Name, Type: string(g.Type), Icon: g.Icon, Password: g.Password, Owner: g.Owner,
-		CreatedAt: unixOrZero(g.CreatedAt), Metadata: g.Metadata, Tags: g.Tags, Description: g.Description}
+		CreatedAt: unixOrZero(g.CreatedAt), Metadata: g.Metadata, Tags: g.Tags, Description: g.Description,
+		Notification: g.Notification, MaxMembers: g.MaxMembers, JoinOption: g.JoinOption}
 }
 
 func memberLine(m *chatimport.Member) memberOut {

@@ -25,6 +25,9 @@ import (
 const (
 	tencentGroupName = 30  // bytes of a group's name
 	tencentGroupIcon = 100 // bytes of a group's FaceUrl
+	// tencentIntroduction is the bytes of a group's Introduction, which
+	// holds the portable Description.
+	tencentIntroduction = 240
 )
 
 // change is one thing the mapping did to a record.
@@ -96,9 +99,16 @@ func (m *mapper) group(g *chatimport.Group) (changes, error) {
 	}
 	if !m.tencent() {
 		switch g.Type {
-		case "meeting", "community":
+		case chatimport.GroupMeeting, chatimport.GroupCommunity:
 			cs = append(cs, change{"type", string(g.Type) + " → public", "CometChat has no " + string(g.Type) + " groups; anyone may join a public one"})
 			g.Type = chatimport.GroupPublic
+		}
+		const why = "a Tencent group's profile field; a CometChat group cannot hold it"
+		leave(&cs, "notification", why, &g.Notification)
+		leave(&cs, "joinOption", why, &g.JoinOption)
+		if g.MaxMembers != 0 {
+			cs = append(cs, change{"maxMembers", "left behind", why})
+			g.MaxMembers = 0
 		}
 		return cs, nil
 	}
@@ -108,16 +118,22 @@ func (m *mapper) group(g *chatimport.Group) (changes, error) {
 	}
 	if len(g.Name) > tencentGroupName {
 		cut := cutUTF8(g.Name, tencentGroupName)
-		cs = append(cs, change{"name", fmt.Sprintf("cut to %q", cut), fmt.Sprintf("%q has %d bytes, Tencent allows %d", g.Name, len(g.Name), tencentGroupName)})
+		cs = append(cs, change{"name", fmt.Sprintf("cut to %d bytes", tencentGroupName),
+			fmt.Sprintf("%q has %d bytes, Tencent allows %d; it is %q there", g.Name, len(g.Name), tencentGroupName, cut)})
 		g.Name = cut
 	}
-	if len(g.Icon) > tencentGroupIcon {
-		leave(&cs, "icon", fmt.Sprintf("%d bytes, Tencent allows %d", len(g.Icon), tencentGroupIcon), &g.Icon)
+	for _, f := range []struct {
+		name  string
+		value *string
+		most  int
+	}{{"icon", &g.Icon, tencentGroupIcon}, {"description", &g.Description, tencentIntroduction}} {
+		if len(*f.value) > f.most {
+			leave(&cs, f.name, fmt.Sprintf("it has %d bytes, Tencent allows %d", len(*f.value), f.most), f.value)
+		}
 	}
 	const why = "a Tencent group cannot hold it"
 	leaveAll(&cs, "metadata", why, &g.Metadata)
 	leaveAll(&cs, "tags", why, &g.Tags)
-	leave(&cs, "description", why, &g.Description)
 	return cs, nil
 }
 

@@ -218,6 +218,9 @@ func (m *migration) verify(ctx context.Context, v *verifier) {
 	if v.banned > 0 {
 		m.say(fmt.Sprintf("verify: %s not checked: CometChat lists banned members apart", plural(v.banned, "banned member")))
 	}
+	if m.cfg.provider == chatimport.ProviderTencent && m.users != nil {
+		m.say("verify: Tencent lists no accounts: an account is checked only as a member of the groups listed")
+	}
 	m.verified = &res
 }
 
