@@ -157,7 +157,6 @@ type jsonlFile struct {
 	enc   *json.Encoder
 	size  int64
 	count int
-	err   error
 }
 
 // openJSONL opens path cut to size bytes (0: a new, empty file).
