@@ -138,7 +138,7 @@ func (t *tally) line(dry bool) string {
 		s += ", " + count(t.unread) + " not read (the import stopped first)"
 	}
 	if t.changed > 0 {
-		s += "; " + count(t.changed) + " landed with fields changed or left behind"
+		s += "; " + count(t.changed) + " with fields changed or left behind by the mapping"
 	}
 	return s
 }

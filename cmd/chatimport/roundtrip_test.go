@@ -66,7 +66,7 @@ func TestCometChatRecordsIntoTencentAreFittedAndReported(t *testing.T) {
 	assert.Contains(t, banned.Error, "cannot ban")
 	assert.Equal(t, "failed", rep["members sea_member_"+long].Status)
 	assert.Contains(t, r.stdout, "1 the target cannot hold")
-	assert.Contains(t, r.stdout, "users     3 records: 2 imported, 0 existed, 0 skipped, 1 failed (1 invalid); 1 landed with fields changed or left behind")
+	assert.Contains(t, r.stdout, "users     3 records: 2 imported, 0 existed, 0 skipped, 1 failed (1 invalid); 1 with fields changed or left behind by the mapping")
 
 	var accounts []string
 	for _, a := range s.TencentAccounts() {
