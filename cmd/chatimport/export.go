@@ -14,7 +14,7 @@ import (
 	"github.com/chatimport/chatimport"
 )
 
-const exportUsage = `Usage: chatimport export -provider cometchat|tencent -out DIR [-groups GUID,...] [-base-url URL]
+const exportUsage = `Usage: chatimport export -provider cometchat|tencent -out DIR [-groups GUID,...] [-base-url URL] [-retries N] [-max-wait D]
 
 Writes users.jsonl, groups.jsonl and members.jsonl into DIR, in the format
 chatimport import reads, so that an export of one provider imports into the
@@ -37,6 +37,8 @@ Flags:
 type exportConfig struct {
 	provider, out, baseURL string
 	groups                 []string // only these groups; nil: every group
+	retries                int
+	maxWait                time.Duration
 }
 
 func parseExportFlags(args []string, t *tool) (*exportConfig, error) {
@@ -52,6 +54,8 @@ func parseExportFlags(args []string, t *tool) (*exportConfig, error) {
 	fs.StringVar(&cfg.out, "out", "", "`dir`ectory to write users.jsonl, groups.jsonl and members.jsonl into")
 	fs.StringVar(&groups, "groups", "", "export only these groups and their members: `guid`s separated by commas")
 	fs.StringVar(&cfg.baseURL, "base-url", "", "endpoint `URL` instead of the provider's; credentials are still needed")
+	fs.IntVar(&cfg.retries, "retries", 6, "ask for a page again up to `N` times after a failure")
+	fs.DurationVar(&cfg.maxWait, "max-wait", time.Minute, "the longest `wait` between retries, a server's Retry-After included")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, err
@@ -91,7 +95,8 @@ func (t *tool) exportCmd(ctx context.Context, args []string) int {
 		return t.usage("export", err)
 	}
 	hc, meter := newMeteredClient(cfg.provider)
-	client, err := newClient(cfg.provider, cfg.baseURL, creds, chatimport.WithHTTPClient(hc))
+	client, err := newClient(cfg.provider, cfg.baseURL, creds, chatimport.WithHTTPClient(hc),
+		chatimport.WithRetry(cfg.retries, min(defaultMinWait, cfg.maxWait), cfg.maxWait))
 	if err != nil {
 		return t.usage("export", err)
 	}

@@ -36,8 +36,10 @@ func loadedCometChat(t *testing.T) *chatimporttest.Server {
 	return s
 }
 
+// runExport runs chatimport export with args, retrying a few milliseconds
+// apart.
 func runExport(ctx context.Context, getenv func(string) string, args ...string) ran {
-	return runTool(ctx, getenv, append([]string{"export"}, args...)...)
+	return runTool(ctx, getenv, append([]string{"export", "-retries", "10", "-max-wait", "10ms"}, args...)...)
 }
 
 func lines(t *testing.T, path string) []string {
@@ -137,4 +139,80 @@ func TestExportWithoutCredentialsExits2(t *testing.T) {
 	r := runExport(t.Context(), cometEnv(), "-base-url", s.URL)
 	assert.Equal(t, exitUsage, r.code)
 	assert.Contains(t, r.stderr, "-out")
+}
+
+// -groups exports only the groups named and their members; a guid that is
+// not there stops the export and is named.
+func TestExportOfSomeGroups(t *testing.T) {
+	src := loadedCometChat(t)
+	dir := t.TempDir()
+	r := runExport(t.Context(), cometEnv(), "-out", dir, "-base-url", src.URL+"/v3", "-groups", "g02-books, g01-hiking")
+	require.Equal(t, exitOK, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+	groups := lines(t, filepath.Join(dir, groupsFile))
+	require.Len(t, groups, 2)
+	want := decodeSample(t, sampleUsers, sampleMembers).wantMembers()
+	members := lines(t, filepath.Join(dir, membersFile))
+	assert.Len(t, members, len(want["g01-hiking"])+len(want["g02-books"]))
+	for _, m := range members {
+		assert.True(t, strings.HasPrefix(m, `{"guid":"g01-hiking"`) || strings.HasPrefix(m, `{"guid":"g02-books"`), m)
+	}
+
+	r = runExport(t.Context(), cometEnv(), "-out", t.TempDir(), "-base-url", src.URL+"/v3", "-groups", "g01-hiking,no-such")
+	assert.Equal(t, exitFailed, r.code)
+	assert.Contains(t, r.stderr, "no-such not found")
+}
+
+// An interrupted export of Tencent resumes: the accounts written before the
+// interruption are read back, so each account is written once however many
+// groups it is in.
+func TestInterruptedTencentExportResumes(t *testing.T) {
+	src := newFake(t)
+	users, groups, members := sampleFiles(t)
+	r := runImport(t.Context(), tencentEnv(), append([]string{"-provider", "tencent", "-users", users, "-groups", groups,
+		"-members", members, "-base-url", src.URL}, fastFlags...)...)
+	require.Equal(t, exitFailed, r.code, "the guests fail, see TestInterruptedTencentImportResumes")
+
+	whole := t.TempDir()
+	before := src.Stats().ListRequests
+	r = runExport(t.Context(), tencentEnv(), "-provider", "tencent", "-out", whole, "-base-url", src.URL)
+	require.Equal(t, exitOK, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+	full := src.Stats().ListRequests - before
+	accounts := lines(t, filepath.Join(whole, usersFile))
+	assert.Len(t, accounts, sampleUserCount-countMissing(t, src), "every account in a member list, once")
+
+	dir := t.TempDir()
+	start := src.Stats().ListRequests
+	ctx, cancel := context.WithCancel(t.Context())
+	go func() {
+		for src.Stats().ListRequests < start+full/2 {
+			time.Sleep(100 * time.Microsecond)
+		}
+		cancel()
+	}()
+	r = runExport(ctx, tencentEnv(), "-provider", "tencent", "-out", dir, "-base-url", src.URL)
+	require.Equal(t, exitFailed, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+	r = runExport(t.Context(), tencentEnv(), "-provider", "tencent", "-out", dir, "-base-url", src.URL)
+	require.Equal(t, exitOK, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+	for _, name := range []string{usersFile, groupsFile, membersFile} {
+		assert.Equal(t, lines(t, filepath.Join(whole, name)), lines(t, filepath.Join(dir, name)), name)
+	}
+}
+
+// countMissing counts the sample's users that are in no group on the fake:
+// an export of Tencent cannot find them.
+func countMissing(t *testing.T, s *chatimporttest.Server) int {
+	t.Helper()
+	in := map[string]bool{}
+	for _, g := range s.TencentGroups() {
+		for _, m := range s.TencentMembers(g.GroupID) {
+			in[m.UID] = true
+		}
+	}
+	missing := 0
+	for _, u := range decodeSample(t, sampleUsers, sampleMembers).users {
+		if !in[u.UID] {
+			missing++
+		}
+	}
+	return missing
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -167,4 +168,64 @@ func TestReadIDMapRefusesAmbiguousPairs(t *testing.T) {
 	ids, err := readIDMap(path)
 	require.NoError(t, err)
 	assert.Equal(t, map[string]string{"A": "a-1"}, ids)
+}
+
+// Into Tencent, a run interrupted halfway resumes from its checkpoint: no
+// member finished in the first run is sent again, and every account, group
+// and membership is held exactly once at the end. The sample's guests exist
+// only as members' userDetails, which Tencent's member import cannot
+// create: each fails with the reason, its note saying what was left behind.
+func TestInterruptedTencentImportResumes(t *testing.T) {
+	s := newFake(t)
+	users, groups, members := sampleFiles(t)
+	ckpt := filepath.Join(t.TempDir(), "checkpoint.json")
+	args := append([]string{"-provider", "tencent", "-users", users, "-groups", groups, "-members", members,
+		"-base-url", s.URL, "-checkpoint", ckpt, "-concurrency", "2"}, fastFlags...)
+	r := runImport(cancelAfter(t, s, 60), tencentEnv(), args...)
+	require.Equal(t, exitFailed, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+	require.Contains(t, r.stdout, "Interrupted. Progress is saved in "+ckpt)
+
+	want := decodeSample(t, sampleUsers, sampleMembers)
+	ckptData, err := os.ReadFile(ckpt)
+	require.NoError(t, err)
+	var saved checkpointFile
+	require.NoError(t, json.Unmarshal(ckptData, &saved))
+	before := map[int]int{}
+	var done ranges
+	if p := saved.Inputs["members"]; p != nil {
+		done = p.Done
+	}
+	for i, m := range want.members {
+		before[i] = s.Received(m.GUID + "/" + m.UID)
+	}
+
+	report := filepath.Join(t.TempDir(), "report.jsonl")
+	r = runImport(t.Context(), tencentEnv(), append(args, "-report", report)...)
+	require.Equal(t, exitFailed, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+	guests := 0
+	for _, l := range readReport(t, report) {
+		if l.Status == "failed" {
+			guests++
+			assert.Contains(t, l.ID, "_member_guest-")
+			assert.Contains(t, l.Error, "the account may not exist")
+			assert.Contains(t, l.Note, "userDetails left behind")
+		}
+	}
+	assert.Equal(t, len(sampleGroups), guests, "the guests, and only they, failed")
+	for i, m := range want.members {
+		if done.has(i) {
+			assert.Equal(t, before[i], s.Received(m.GUID+"/"+m.UID), "member %d was finished and must not be sent again", i)
+		}
+	}
+	var accounts []string
+	for _, a := range s.TencentAccounts() {
+		accounts = append(accounts, a.UserID)
+	}
+	assert.ElementsMatch(t, want.wantUsers()[:sampleUserCount], accounts, "the users file's accounts, each once")
+	assert.Len(t, s.TencentGroups(), len(sampleGroups))
+	wantMembers := want.wantMembers()
+	for guid, uids := range wantMembers {
+		wantMembers[guid] = slices.DeleteFunc(uids, func(uid string) bool { return strings.HasPrefix(uid, "guest-") })
+	}
+	assert.Equal(t, wantMembers, heldMembers(s, keys(wantMembers), true), "each membership exactly once")
 }
