@@ -229,3 +229,18 @@ func TestInterruptedTencentImportResumes(t *testing.T) {
 	}
 	assert.Equal(t, wantMembers, heldMembers(s, keys(wantMembers), true), "each membership exactly once")
 }
+
+// A dry run into Tencent needs no credentials, sends nothing, and shows
+// what the mapping would change and what Tencent would refuse.
+func TestTencentDryRunSendsNothing(t *testing.T) {
+	s := newFake(t)
+	users, groups, members := sampleFiles(t)
+	report := filepath.Join(t.TempDir(), "report.jsonl")
+	r := runImport(t.Context(), envOf(nil), "-provider", "tencent", "-dry-run", "-users", users, "-groups", groups,
+		"-members", members, "-base-url", s.URL, "-report", report)
+	require.Equal(t, exitOK, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+	assert.Zero(t, s.Stats().Requests)
+	assert.Len(t, readReport(t, report), sampleUserCount+len(sampleGroups)+sampleMemberCount)
+	assert.Contains(t, r.stdout, "groups    30 records: 30 valid, 0 skipped, 0 failed; 6 with fields changed or left behind by the mapping")
+	assert.Contains(t, r.stdout, "requests  none: dry run")
+}
