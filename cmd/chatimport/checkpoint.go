@@ -35,7 +35,10 @@ type checkpointFile struct {
 	Version  int                       `json:"version"`
 	Provider string                    `json:"provider"`
 	Target   string                    `json:"target"` // the app, never a secret
-	Inputs   map[string]*inputProgress `json:"inputs"` // by kind: "users", "members"
+	Inputs   map[string]*inputProgress `json:"inputs"` // by kind: "users", "groups", "members"
+	// IDMap fingerprints the -id-map the records were renamed by: a record
+	// done under one name is not done under another.
+	IDMap string `json:"idMap,omitempty"`
 }
 
 type inputProgress struct {
@@ -78,6 +81,18 @@ func loadCheckpoint(path, provider, target string) (*checkpoint, error) {
 	}
 	c.file = f
 	return c, nil
+}
+
+// renamedBy refuses a checkpoint made with another -id-map (or none), and
+// records the map of a checkpoint that has no input yet.
+func (c *checkpoint) renamedBy(idMap string) error {
+	switch {
+	case len(c.file.Inputs) == 0:
+		c.file.IDMap = idMap
+	case c.file.IDMap != idMap:
+		return fmt.Errorf("checkpoint %s was made with another -id-map: its finished records may be on the server under other ids; use another -checkpoint file", c.path)
+	}
+	return nil
 }
 
 // begin returns the done set of an input, refusing a checkpoint made for

@@ -70,6 +70,9 @@ func (m *migration) prepare(ctx context.Context, getenv func(string) string) err
 	if m.ckpt, err = loadCheckpoint(cfg.checkpointPath, cfg.provider, m.target); err != nil {
 		return err
 	}
+	if err := m.ckpt.renamedBy(m.mapper.fingerprint); err != nil {
+		return err
+	}
 	// Every input is matched against the checkpoint before anything is sent,
 	// so a wrong members file is refused before users go.
 	for kind, in := range m.inputs {
@@ -112,7 +115,7 @@ func (m *migration) openInputs(ctx context.Context) error {
 	}
 	m.mapper = &mapper{target: m.cfg.provider}
 	if p := m.cfg.idMapPath; p != "" {
-		if m.mapper.ids, err = readIDMap(p); err != nil {
+		if m.mapper.ids, m.mapper.fingerprint, err = readIDMap(p); err != nil {
 			return err
 		}
 	}

@@ -2,6 +2,9 @@ package main
 
 import (
 	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -53,6 +56,8 @@ func (cs changes) String() string {
 type mapper struct {
 	target string
 	ids    map[string]string // old id -> new id
+	// fingerprint is the -id-map's, for the checkpoint; "" without one.
+	fingerprint string
 }
 
 func (m *mapper) rename(cs *changes, field string, id *string) {
@@ -235,14 +240,13 @@ func renameable(field string) bool {
 // readIDMap reads -id-map: one old,new pair a line, ids as the input has
 // them. An id mapped twice, or two ids mapped to one, is refused: either
 // would merge records or lose one.
-func readIDMap(path string) (map[string]string, error) {
-	f, err := os.Open(path)
+func readIDMap(path string) (ids map[string]string, fingerprint string, err error) {
+	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	defer f.Close()
 	ids, taken := map[string]string{}, map[string]string{}
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(bytes.NewReader(data))
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())
 		if line == "" || strings.HasPrefix(line, "#") {
@@ -252,16 +256,17 @@ func readIDMap(path string) (map[string]string, error) {
 		old, to = strings.TrimSpace(old), strings.TrimSpace(to)
 		switch {
 		case !ok || old == "" || to == "" || strings.Contains(to, ","):
-			return nil, fmt.Errorf("%s:%d: want old,new", path, n)
+			return nil, "", fmt.Errorf("%s:%d: want old,new", path, n)
 		case ids[old] != "":
-			return nil, fmt.Errorf("%s:%d: %q is mapped twice", path, n, old)
+			return nil, "", fmt.Errorf("%s:%d: %q is mapped twice", path, n, old)
 		case taken[to] != "":
-			return nil, fmt.Errorf("%s:%d: %q and %q are both mapped to %q", path, n, taken[to], old, to)
+			return nil, "", fmt.Errorf("%s:%d: %q and %q are both mapped to %q", path, n, taken[to], old, to)
 		}
 		ids[old], taken[to] = to, old
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("reading %s: %w", path, err)
+		return nil, "", fmt.Errorf("reading %s: %w", path, err)
 	}
-	return ids, nil
+	sum := sha256.Sum256(data)
+	return ids, "sha256:" + hex.EncodeToString(sum[:]), nil
 }

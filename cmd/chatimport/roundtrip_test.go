@@ -160,14 +160,27 @@ func TestReadIDMapRefusesAmbiguousPairs(t *testing.T) {
 	} {
 		path := filepath.Join(t.TempDir(), "ids.csv")
 		require.NoError(t, os.WriteFile(path, []byte(tc.text), 0o644))
-		_, err := readIDMap(path)
+		_, _, err := readIDMap(path)
 		assert.ErrorContains(t, err, tc.want)
 	}
 	path := filepath.Join(t.TempDir(), "ids.csv")
 	require.NoError(t, os.WriteFile(path, []byte("# old,new\n\nA , a-1\n"), 0o644))
-	ids, err := readIDMap(path)
+	ids, fingerprint, err := readIDMap(path)
 	require.NoError(t, err)
 	assert.Equal(t, map[string]string{"A": "a-1"}, ids)
+	assert.NotEmpty(t, fingerprint)
+
+	// A checkpoint made with one map is refused with another, or none.
+	ckpt := filepath.Join(t.TempDir(), "checkpoint.json")
+	s := newFake(t)
+	users := writeFile(t, "users.jsonl", `{"uid":"A","name":"A"}`)
+	args := append([]string{"-users", users, "-base-url", s.URL + "/v3", "-checkpoint", ckpt}, fastFlags...)
+	r := runImport(t.Context(), cometEnv(), append(args, "-id-map", path)...)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, []string{"a-1"}, heldUsers(s))
+	r = runImport(t.Context(), cometEnv(), args...)
+	assert.Equal(t, exitUsage, r.code)
+	assert.Contains(t, r.stderr, "another -id-map")
 }
 
 // Into Tencent, a run interrupted halfway resumes from its checkpoint: no
