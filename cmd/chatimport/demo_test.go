@@ -28,6 +28,8 @@ func TestDemoRoundTripsTheSampleThroughBothFakes(t *testing.T) {
 		assert.Contains(t, r.stdout, want)
 	}
 	assert.Equal(t, 2, strings.Count(r.stdout, "verified  30 groups, 2,500 members, 0 differences"), "both sides verified")
+	assert.Equal(t, 2, strings.Count(r.stdout, "listed    30 of 30 groups imported, 0 missing"), "both sides list the groups")
+	assert.Contains(t, r.stdout, "listed    1,500 of 1,500 users imported, 0 missing")
 
 	comet, tencent := fakes[0], fakes[1]
 	want := decodeSample(t, sampleUsers, sampleMembers)

@@ -45,6 +45,7 @@ type migration struct {
 	stopped   error                     // why the import stopped early, if it did
 	inputErr  error                     // an input that could not be read to the end
 	verified  *verified                 // nil when no verification ran
+	listed    *listChecks               // the users and groups listed after the import
 }
 
 func (t *tool) newMigration(cfg *config) *migration {
@@ -68,11 +69,12 @@ func (m *migration) run(parent context.Context, started time.Time) int {
 	ctx, cancel := context.WithCancelCause(parent)
 	defer cancel(nil)
 	m.cancel = cancel
+	m.listed = m.newListChecks()
 	if m.users != nil {
-		m.stop(ctx, runKind(ctx, m, usersKind, m.users, nil))
+		m.stop(ctx, runKind(ctx, m, usersKind, m.users, m.listed.userWatch()))
 	}
 	if m.groups != nil {
-		m.stop(ctx, runKind(ctx, m, groupsKind, m.groups, nil))
+		m.stop(ctx, runKind(ctx, m, groupsKind, m.groups, m.listed.groupWatch()))
 	}
 	if m.members != nil {
 		var v *verifier
@@ -85,6 +87,9 @@ func (m *migration) run(parent context.Context, started time.Time) int {
 		if v != nil && m.stopped == nil && m.inputErr == nil {
 			m.verify(ctx, v)
 		}
+	}
+	if m.stopped == nil && m.inputErr == nil {
+		m.listed.run(ctx, m)
 	}
 	return m.finish(parent, started)
 }

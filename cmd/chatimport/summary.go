@@ -58,6 +58,14 @@ func (m *migration) finish(parent context.Context, started time.Time) int {
 			code = exitFailed
 		}
 	}
+	if lc := m.listed; lc != nil {
+		for _, l := range lc.lines {
+			fmt.Fprintln(w, l)
+		}
+		if lc.failed {
+			code = exitFailed
+		}
+	}
 	fmt.Fprintf(w, "elapsed   %s\n", time.Since(started).Round(time.Millisecond))
 	if m.hidden > 0 {
 		more := "use -report FILE to see them all"

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"iter"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -57,4 +59,24 @@ func TestSeqMapFollowsGaps(t *testing.T) {
 	for seq, want := range []position{{0, 1}, {1, 2}, {2, 3}, {4, 5}, {5, 7}} {
 		assert.Equal(t, want, m.at(seq), "seq %d", seq)
 	}
+}
+
+// The listing check reports a user the import said was there but the list
+// does not show, folding case as CometChat does, and ignores what failed.
+func TestListCheckReportsMissingUsers(t *testing.T) {
+	s := newFake(t, chatimporttest.WithFaults(chatimporttest.Faults{}))
+	s.AddUsers(chatimporttest.User{UID: "alice", Name: "Alice"}, chatimporttest.User{UID: "carol", Name: "Carol"})
+	c, err := s.CometChat(chatimport.WithRateLimit(0, 0))
+	require.NoError(t, err)
+	lc := &listCheck[chatimport.User]{noun: "user", id: usersKind.id, fold: true, pending: map[int]string{}, expected: map[string]bool{},
+		list: func(ctx context.Context) iter.Seq2[chatimport.User, error] { return c.ListUsers(ctx, nil) }}
+	for seq, u := range []chatimport.User{{UID: "Alice"}, {UID: "dave"}, {UID: "frank"}} {
+		lc.fed(seq, &u)
+		lc.ended(seq, u.UID != "frank")
+	}
+	var said []string
+	expected, missing, err := lc.check(t.Context(), func(s string) { said = append(said, s) })
+	require.NoError(t, err)
+	assert.Equal(t, [2]int{2, 1}, [2]int{expected, missing})
+	assert.Equal(t, []string{"verify: user dave was imported but is not listed"}, said)
 }
