@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/chatimport/chatimport"
 	"github.com/chatimport/chatimport/chatimporttest"
 )
 
@@ -63,6 +65,21 @@ func TestExportFromCometChatImportsIntoCometChat(t *testing.T) {
 	assert.Len(t, lines(t, filepath.Join(dir, groupsFile)), len(sampleGroups))
 	assert.Len(t, lines(t, filepath.Join(dir, membersFile)), len(want.members))
 	assert.Contains(t, r.stdout, "members   2,500 records written to ")
+	exported := map[string]chatimport.User{}
+	data, err := os.ReadFile(filepath.Join(dir, usersFile))
+	require.NoError(t, err)
+	require.NoError(t, scanLines(t.Context(), bytes.NewReader(data), nil, func(l inputLine) bool {
+		u, err := decodeUser(l)
+		require.NoError(t, err, "line %d", l.num)
+		exported[u.UID] = u
+		return true
+	}))
+	for _, u := range want.users {
+		got := exported[u.UID]
+		assert.Equal(t, "default", got.Role, "CometChat gives every user its default role")
+		got.Role = ""
+		assert.Equal(t, u, got, "user %s exported with every field", u.UID)
+	}
 
 	dst := newFake(t)
 	report := filepath.Join(t.TempDir(), "report.jsonl")
