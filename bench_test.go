@@ -126,7 +126,9 @@ func BenchmarkCometChatImportUsers50(b *testing.B) {
 	}
 }
 
-func BenchmarkCometChatImportMembers50(b *testing.B) {
+// cometChatMembers50 is one members import's worth, with group and user
+// details, and its echoing answer.
+func cometChatMembers50() ([]Member, []byte) {
 	users := benchUsers()
 	created := time.Unix(1673421419, 0)
 	members := make([]Member, 50)
@@ -138,9 +140,13 @@ func BenchmarkCometChatImportMembers50(b *testing.B) {
 			User:  &users[i]}
 		ids[i] = members[i].ID()
 	}
-	answer := cometChatEcho(ids, func(id string) string {
+	return members, cometChatEcho(ids, func(id string) string {
 		return `{"guid":"group-1","uid":"user-00001","scope":"participant","joinedAt":1673425019}`
 	})
+}
+
+func BenchmarkCometChatImportMembers50(b *testing.B) {
+	members, answer := cometChatMembers50()
 	c := benchClient(b, func(opts ...Option) (*Client, error) { return NewCometChat("fake-app", "us", "fake-api-key", opts...) }, answer)
 	b.ReportAllocs()
 	for b.Loop() {
