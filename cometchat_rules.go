@@ -77,6 +77,9 @@ func checkCometChatMember(m *Member, now time.Time) *ValidationError {
 	if v := checkID("", "uid", m.UID); v != nil {
 		return v
 	}
+	if m.UnreadCount != 0 {
+		return fieldError("unreadMsgNum", "CometChat's member import cannot store an unread count (Tencent only)")
+	}
 	switch m.Scope {
 	case "", ScopeAdmin, ScopeModerator, ScopeParticipant:
 	default:

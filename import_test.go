@@ -177,6 +177,7 @@ func TestMemberValidationRules(t *testing.T) {
 		{Member{GUID: "g!", UID: "u"}, "guid"},
 		{Member{GUID: "g", UID: ""}, "uid"},
 		{Member{GUID: "g", UID: "u", Scope: "owner"}, "scope"},
+		{Member{GUID: "g", UID: "u", UnreadCount: 3}, "unreadMsgNum"},
 		{Member{GUID: "g", UID: "u", Group: &Group{Name: "G", Type: "secret"}}, "groupDetails.type"},
 		{Member{GUID: "g", UID: "u", Group: &Group{Name: "G"}}, "groupDetails.type"},
 		{Member{GUID: "g", UID: "u", Group: &Group{Name: "", Type: GroupPublic}}, "groupDetails.name"},
