@@ -46,7 +46,12 @@ func newSeenSet(fold bool, sizeHint int) *seenSet {
 		size += size / 2
 	}
 	seed := maphash.MakeSeed()
-	return &seenSet{hashOf: func(b []byte) uint64 { return maphash.Bytes(seed, b) }, fold: fold, table: make([]uint32, size)}
+	s := &seenSet{hashOf: func(b []byte) uint64 { return maphash.Bytes(seed, b) }, fold: fold, table: make([]uint32, size)}
+	// A slice's size is known: its first chunk is made big enough for
+	// typical ids at once rather than grown to it.
+	s.chunks = [][]byte{append(make([]byte, 0, min(seenChunk, max(256, 32*sizeHint))), 0)}
+	s.bases = []int{0}
+	return s
 }
 
 // add looks key up. When no key equal to it (or, folding, equal but for
@@ -137,22 +142,19 @@ func (s *seenSet) grow() {
 
 // store appends a record and returns its offset: the chunk's number times
 // seenChunk plus the place in it. Offset 0 is never handed out (the first
-// chunk starts with a byte of padding), so 0 can mean empty.
+// chunk, made with the set, starts with a byte of padding), so 0 can mean
+// empty.
 func (s *seenSet) store(key []byte, index int, wireHash uint64) (uint32, bool) {
 	need := 2*binary.MaxVarintLen64 + len(key) + 8
 	last := len(s.chunks) - 1
-	if last < 0 || len(s.chunks[last])+need > seenChunk {
+	if len(s.chunks[last])+need > seenChunk {
 		if need > seenChunk || len(s.chunks) >= math.MaxUint32/seenChunk {
 			return 0, false
 		}
 		// A chunk starts small and grows in place up to seenChunk, so that
 		// a small import pays for little; its records move with it, which
 		// offsets allow.
-		c := make([]byte, 0, min(seenChunk, 256))
-		if last < 0 {
-			c = append(c, 0)
-		}
-		s.chunks = append(s.chunks, c)
+		s.chunks = append(s.chunks, make([]byte, 0, 256))
 		s.bases = append(s.bases, index)
 		last++
 	}

@@ -61,9 +61,16 @@ func Split[T any](items iter.Seq[T], size, held int, key, part func(T) string) i
 				}
 			}
 			if b == nil {
-				b = &open{items: make([]T, 0, min(size, 64))}
+				// A batch opened alone will most likely fill, so it gets its
+				// full size at once; one of several interleaved starts small,
+				// so that the items held, not capacity, bound memory.
+				n := size
+				if len(batches) > 0 {
+					n = min(size, 64)
+				}
+				b = &open{items: make([]T, 0, n)}
 				if key != nil {
-					b.keys = make(map[string]struct{}, min(size, 64))
+					b.keys = make(map[string]struct{}, n)
 				}
 				batches[p] = b
 			}
