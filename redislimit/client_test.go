@@ -29,72 +29,112 @@ const (
 )
 
 func newFleetServer() *chatimporttest.Server {
-	return chatimporttest.NewServer(chatimporttest.WithCometChatLimit(fleetN, fleetPer))
+	return chatimporttest.NewServer(
+		chatimporttest.WithCometChatLimit(fleetN, fleetPer),
+		chatimporttest.WithTencentLimit(fleetN, fleetPer),
+		chatimporttest.WithTencentAutoCreate(),
+	)
 }
 
-// fleetClient is one importer of the fleet, as another process would run
-// it: its own Client, paced by opts.
+var fleetOptions = []chatimport.Option{
+	chatimport.WithBatchSize(fleetBatch),
+	chatimport.WithConcurrency(4),
+	chatimport.WithRetry(10, 50*time.Millisecond, 2*time.Second),
+}
+
+// fleetClient is one CometChat importer of the fleet, as another process
+// would run it: its own Client, paced by opts.
 func fleetClient(t *testing.T, s *chatimporttest.Server, opts ...chatimport.Option) *chatimport.Client {
 	t.Helper()
-	c, err := s.CometChat(append([]chatimport.Option{
-		chatimport.WithBatchSize(fleetBatch),
-		chatimport.WithConcurrency(4),
-		chatimport.WithRetry(10, 50*time.Millisecond, 2*time.Second),
-	}, opts...)...)
+	c, err := s.CometChat(append(fleetOptions, opts...)...)
 	require.NoError(t, err)
 	return c
 }
 
-// runFleet has each client import its own users at the same time and
+// importer is what client i of a fleet imports.
+type importer func(ctx context.Context, c *chatimport.Client, i int) (*chatimport.ImportResult, error)
+
+func importUsers(ctx context.Context, c *chatimport.Client, i int) (*chatimport.ImportResult, error) {
+	users := make([]chatimport.User, fleetUsers)
+	for j := range users {
+		users[j] = chatimport.User{UID: fmt.Sprintf("c%d-u%03d", i, j), Name: fmt.Sprintf("User %d of client %d", j, i)}
+	}
+	return c.ImportUsers(ctx, users)
+}
+
+func importTencentMembers(ctx context.Context, c *chatimport.Client, i int) (*chatimport.ImportResult, error) {
+	members := make([]chatimport.Member, fleetUsers)
+	for j := range members {
+		members[j] = chatimport.Member{GUID: fmt.Sprintf("group-%d", i), UID: fmt.Sprintf("c%d-u%03d", i, j)}
+	}
+	return c.ImportMembers(ctx, members)
+}
+
+// runFleet has each client import its own items at the same time and
 // returns how long the slowest took.
-func runFleet(t *testing.T, ctx context.Context, clients []*chatimport.Client) ([]*chatimport.ImportResult, []error, time.Duration) {
-	t.Helper()
+func runFleet(ctx context.Context, clients []*chatimport.Client, imp importer) ([]*chatimport.ImportResult, []error, time.Duration) {
 	results := make([]*chatimport.ImportResult, len(clients))
 	errs := make([]error, len(clients))
 	var wg sync.WaitGroup
 	start := time.Now()
 	for i, c := range clients {
-		users := make([]chatimport.User, fleetUsers)
-		for j := range users {
-			users[j] = chatimport.User{UID: fmt.Sprintf("c%d-u%03d", i, j), Name: fmt.Sprintf("User %d of client %d", j, i)}
-		}
-		wg.Go(func() { results[i], errs[i] = c.ImportUsers(ctx, users) })
+		wg.Go(func() { results[i], errs[i] = imp(ctx, c, i) })
 	}
 	wg.Wait()
 	return results, errs, time.Since(start)
 }
 
-func TestFleetSharingOneKeyDrawsNoRateLimits(t *testing.T) {
+// Three replicas, each with its own go-redis client, share every budget of
+// the app through Budgets.
+func TestFleetSharingBudgetsDrawsNoRateLimits(t *testing.T) {
 	addr := redisAddr(t)
-	s := newFleetServer()
-	defer s.Close()
-	key := testKey(t)
-	var clients []*chatimport.Client
-	for range fleetClients {
-		l, err := redislimit.New(newRedis(t, addr), key, fleetN, fleetPer)
-		require.NoError(t, err)
-		clients = append(clients, fleetClient(t, s, chatimport.WithLimiter(l)))
-	}
+	for _, tc := range []struct {
+		name      string
+		newClient func(*chatimporttest.Server, ...chatimport.Option) (*chatimport.Client, error)
+		imp       importer
+		stored    func(*chatimporttest.Server) int
+	}{
+		{"cometchat", (*chatimporttest.Server).CometChat, importUsers, func(s *chatimporttest.Server) int { return len(s.Users()) }},
+		{"tencent", (*chatimporttest.Server).Tencent, importTencentMembers, func(s *chatimporttest.Server) int {
+			n := 0
+			for i := range fleetClients {
+				n += len(s.TencentMembers(fmt.Sprintf("group-%d", i)))
+			}
+			return n
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newFleetServer()
+			defer s.Close()
+			prefix := testKey(t) + ":"
+			var clients []*chatimport.Client
+			for range fleetClients {
+				c, err := tc.newClient(s, append(fleetOptions, chatimport.WithLimiterFunc(redislimit.Budgets(newRedis(t, addr), prefix)))...)
+				require.NoError(t, err)
+				clients = append(clients, c)
+			}
 
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	results, errs, elapsed := runFleet(t, ctx, clients)
-	for i := range clients {
-		require.NoError(t, errs[i], "client %d", i)
-		require.Len(t, results[i].Items, fleetUsers)
-		for _, it := range results[i].Items {
-			assert.Equal(t, chatimport.StatusImported, it.Status, "client %d item %s", i, it.ID)
-		}
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			results, errs, elapsed := runFleet(ctx, clients, tc.imp)
+			for i := range clients {
+				require.NoError(t, errs[i], "client %d", i)
+				require.Len(t, results[i].Items, fleetUsers)
+				for _, it := range results[i].Items {
+					assert.Equal(t, chatimport.StatusImported, it.Status, "client %d item %s", i, it.ID)
+				}
+			}
+			st := s.Stats()
+			assert.Zero(t, st.RateLimited, "rate-limit answers with the budget shared")
+			assert.Equal(t, fleetClients*fleetUsers, tc.stored(s))
+			wantRequests := fleetClients * fleetUsers / fleetBatch
+			assert.Equal(t, wantRequests, st.ImportRequests)
+			// No window holds more than fleetN, so the requests span at
+			// least ceil(requests/fleetN)-1 whole periods.
+			periods := (st.ImportRequests+fleetN-1)/fleetN - 1
+			assert.GreaterOrEqual(t, elapsed, time.Duration(periods)*fleetPer)
+		})
 	}
-	st := s.Stats()
-	assert.Zero(t, st.RateLimited, "rate-limit answers with the budget shared")
-	assert.Len(t, s.Users(), fleetClients*fleetUsers)
-	wantRequests := fleetClients * fleetUsers / fleetBatch
-	assert.Equal(t, wantRequests, st.ImportRequests)
-	// No window holds more than fleetN, so the requests span at least
-	// ceil(requests/fleetN)-1 whole periods.
-	periods := (st.ImportRequests+fleetN-1)/fleetN - 1
-	assert.GreaterOrEqual(t, elapsed, time.Duration(periods)*fleetPer)
 }
 
 // The control: the same fleet pacing each Client by itself sends three
@@ -109,7 +149,7 @@ func TestFleetPacingLocallyDrawsRateLimits(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	runFleet(t, ctx, clients)
+	runFleet(ctx, clients, importUsers)
 	assert.Positive(t, s.Stats().RateLimited, "three self-paced clients never exceeded the shared limit")
 }
 
@@ -150,7 +190,7 @@ func TestFleetWithRedisRateBurstDrawsRateLimits(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	runFleet(t, ctx, clients)
+	runFleet(ctx, clients, importUsers)
 	assert.Positive(t, s.Stats().RateLimited, "a burst of the whole rate on top of the steady rate stayed under the window")
 }
 
@@ -169,16 +209,16 @@ func TestFleetWhenRedisDiesMidRun(t *testing.T) {
 			recs := make([]*logRecorder, fleetClients)
 			var clients []*chatimport.Client
 			for i := range fleetClients {
-				recs[i] = &logRecorder{}
-				opts := []redislimit.Option{redislimit.WithLogger(slog.New(recs[i]))}
+				var opts []redislimit.Option
 				if tc.fallback {
 					opts = append(opts, redislimit.WithFallback(1.0/fleetClients))
 				}
 				rdb := redis.NewClient(&redis.Options{Network: "unix", Addr: sock})
 				t.Cleanup(func() { rdb.Close() })
-				l, err := redislimit.New(rdb, "fleet", fleetN, fleetPer, opts...)
-				require.NoError(t, err)
-				clients = append(clients, fleetClient(t, s, chatimport.WithLimiter(l)))
+				recs[i] = &logRecorder{}
+				clients = append(clients, fleetClient(t, s,
+					chatimport.WithLimiterFunc(redislimit.Budgets(rdb, "fleet:", opts...)),
+					chatimport.WithLogger(slog.New(recs[i]))))
 			}
 
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -191,7 +231,7 @@ func TestFleetWhenRedisDiesMidRun(t *testing.T) {
 				}
 				kill()
 			}()
-			results, errs, _ := runFleet(t, ctx, clients)
+			results, errs, _ := runFleet(ctx, clients, importUsers)
 			<-killed
 			require.NoError(t, ctx.Err(), "the fleet ran into the deadline")
 
@@ -204,13 +244,13 @@ func TestFleetWhenRedisDiesMidRun(t *testing.T) {
 						continue
 					}
 					assert.False(t, tc.fallback, "client %d item %s: %v", i, it.ID, it.Err)
-					assert.ErrorContains(t, it.Err, "redislimit: fleet: ", "client %d item %s", i, it.ID)
+					assert.ErrorContains(t, it.Err, "redislimit: fleet:"+chatimporttest.AppID+":cometchat.import: ", "client %d item %s", i, it.ID)
 				}
 				if tc.fallback {
 					assert.NoError(t, errs[i], "client %d", i)
 					assert.Equal(t, 1, recs[i].count("pacing locally"), "client %d logged %v", i, recs[i].msgs)
 				} else {
-					assert.ErrorContains(t, errs[i], "redislimit: fleet: ", "client %d", i)
+					assert.ErrorContains(t, errs[i], "redislimit: fleet:"+chatimporttest.AppID+":cometchat.import: ", "client %d", i)
 				}
 			}
 			assert.Equal(t, len(s.Users()), imported)

@@ -20,6 +20,8 @@ import (
 	"github.com/go-redis/redis_rate/v10"
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/time/rate"
+
+	"github.com/chatimport/chatimport"
 )
 
 // probeEvery is how often a Limiter pacing locally asks Redis again whether
@@ -90,9 +92,10 @@ func WithLogger(l *slog.Logger) Option {
 // New does not contact Redis.
 //
 // Requests are spaced evenly a small margin under the rate, one at a time
-// (a burst of one): a server counting requests per window, as CometChat's
-// does, would answer a burst on top of the steady rate with 429s, and the
-// margin absorbs the jitter between a request's turn and its arrival.
+// (a burst of one), as the Client's built-in pacing spaces them: a server
+// counting requests per window, as CometChat's does, would answer a burst
+// on top of the steady rate with 429s, and the margin absorbs the jitter
+// between a request's turn and its arrival.
 func New(rdb redis.UniversalClient, key string, n int, per time.Duration, opts ...Option) (*Limiter, error) {
 	var o options
 	for _, opt := range opts {
@@ -109,7 +112,7 @@ func New(rdb redis.UniversalClient, key string, n int, per time.Duration, opts .
 		// A zero rate would break redis_rate's script (its issue #110).
 		return nil, fmt.Errorf("redislimit: New: need n > 0 and per > 0, got %d per %v", n, per)
 	}
-	interval := paceInterval(n, per)
+	interval := chatimport.Budget{N: n, Per: per}.Interval()
 	if interval <= 0 {
 		return nil, fmt.Errorf("redislimit: New: %d per %v is faster than one a nanosecond", n, per)
 	}
@@ -131,9 +134,10 @@ func New(rdb redis.UniversalClient, key string, n int, per time.Duration, opts .
 
 // Wait blocks until the shared budget lets one more request go. It returns
 // the context's error when the context ends first, and, without
-// WithFallback, an error wrapping Redis's when Redis cannot be reached. It
-// never outlasts the context, even when Redis does not answer: the Redis
-// call is then abandoned to the client's own timeouts.
+// WithFallback, an error wrapping Redis's once the go-redis client gives up
+// on Redis (after its own retries). It never outlasts the context, even
+// when Redis does not answer: the Redis call is then left to the go-redis
+// client's timeouts.
 func (l *Limiter) Wait(ctx context.Context) error {
 	for {
 		if err := ctx.Err(); err != nil {

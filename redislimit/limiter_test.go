@@ -47,7 +47,7 @@ func TestNewRejectsInvalidSettings(t *testing.T) {
 	}
 }
 
-func TestWaitFailsAtOnceWhenRedisRefuses(t *testing.T) {
+func TestWaitFailsWhenRedisRefuses(t *testing.T) {
 	rdb := redis.NewClient(&redis.Options{Addr: closedAddr(t)})
 	defer rdb.Close()
 	l, err := redislimit.New(rdb, "import", 10, time.Second)
