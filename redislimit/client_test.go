@@ -203,7 +203,7 @@ func TestFleetWhenRedisDiesMidRun(t *testing.T) {
 		{"falls back to local pacing", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			sock, kill := ownRedis(t)
+			srv := ownRedis(t)
 			s := newFleetServer()
 			defer s.Close()
 			recs := make([]*logRecorder, fleetClients)
@@ -213,7 +213,7 @@ func TestFleetWhenRedisDiesMidRun(t *testing.T) {
 				if tc.fallback {
 					opts = append(opts, redislimit.WithFallback(1.0/fleetClients))
 				}
-				rdb := redis.NewClient(&redis.Options{Network: "unix", Addr: sock})
+				rdb := redis.NewClient(&redis.Options{Network: "unix", Addr: srv.Sock})
 				t.Cleanup(func() { rdb.Close() })
 				recs[i] = &logRecorder{}
 				clients = append(clients, fleetClient(t, s,
@@ -229,7 +229,7 @@ func TestFleetWhenRedisDiesMidRun(t *testing.T) {
 				for s.Stats().ImportRequests < 6 {
 					time.Sleep(5 * time.Millisecond)
 				}
-				kill()
+				srv.Stop()
 			}()
 			results, errs, _ := runFleet(ctx, clients, importUsers)
 			<-killed

@@ -66,36 +66,53 @@ func closedAddr(t *testing.T) string {
 	return addr
 }
 
-// ownRedis starts a redis-server of the test's own, on a Unix socket so
-// that no port can be taken in between, for tests that kill it.
-func ownRedis(t *testing.T) (addr string, kill func()) {
+// redisServer is a redis-server of a test's own, on a Unix socket so that
+// no port can be taken while it is stopped, for tests that stop it.
+type redisServer struct {
+	t    *testing.T
+	bin  string
+	dir  string
+	Sock string
+	cmd  *exec.Cmd
+}
+
+func ownRedis(t *testing.T) *redisServer {
 	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
 		t.Skip("redis-server is not on PATH: install it (Debian: apt-get install redis-server) to run the tests that stop Redis mid-run")
 	}
 	dir := t.TempDir()
-	sock := filepath.Join(dir, "redis.sock")
-	cmd := exec.Command(bin, "--port", "0", "--unixsocket", sock, "--save", "", "--appendonly", "no", "--dir", dir)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+	s := &redisServer{t: t, bin: bin, dir: dir, Sock: filepath.Join(dir, "redis.sock")}
+	s.Start()
+	t.Cleanup(s.Stop)
+	return s
+}
+
+// Start runs the server and waits until it answers.
+func (s *redisServer) Start() {
+	s.t.Helper()
+	s.cmd = exec.Command(s.bin, "--port", "0", "--unixsocket", s.Sock, "--save", "", "--appendonly", "no", "--dir", s.dir)
+	if err := s.cmd.Start(); err != nil {
+		s.t.Fatal(err)
 	}
-	var once sync.Once
-	kill = func() {
-		once.Do(func() {
-			cmd.Process.Kill()
-			cmd.Wait()
-		})
-	}
-	t.Cleanup(kill)
-	rdb := redis.NewClient(&redis.Options{Network: "unix", Addr: sock})
+	rdb := redis.NewClient(&redis.Options{Network: "unix", Addr: s.Sock})
 	defer rdb.Close()
 	for start := time.Now(); rdb.Ping(context.Background()).Err() != nil; time.Sleep(10 * time.Millisecond) {
 		if time.Since(start) > 10*time.Second {
-			t.Fatal("own redis-server did not answer within 10s")
+			s.t.Fatal("own redis-server did not answer within 10s")
 		}
 	}
-	return sock, kill
+}
+
+// Stop kills the server, as a crash would, and waits for it to exit.
+func (s *redisServer) Stop() {
+	if s.cmd == nil {
+		return
+	}
+	s.cmd.Process.Kill()
+	s.cmd.Wait()
+	s.cmd = nil
 }
 
 // logRecorder is a slog.Handler keeping every message, for tests that

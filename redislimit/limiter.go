@@ -59,7 +59,9 @@ type options struct {
 // failing them, and return to the shared budget once Redis answers again.
 // With k processes sharing a key, a fraction of 1/k keeps the fleet under
 // the limit while Redis is down; a larger one trades rate-limit answers
-// (which the Client retries) for speed.
+// (which the Client retries) for speed. While Redis is down, one request a
+// second asks it again, and waits for the go-redis client to give up if it
+// is still down.
 //
 // Without it a request that cannot reach Redis fails with an error wrapping
 // Redis's: nothing is ever sent unpaced.
@@ -144,7 +146,7 @@ func (l *Limiter) Wait(ctx context.Context) error {
 			return err
 		}
 		if l.skipRedis() {
-			return l.local.Wait(ctx)
+			return l.waitLocal(ctx)
 		}
 		res, err := l.allow(ctx)
 		if err != nil {
@@ -155,7 +157,7 @@ func (l *Limiter) Wait(ctx context.Context) error {
 				return fmt.Errorf("redislimit: %s: %w", l.key, err)
 			}
 			l.fellBack(ctx, err)
-			return l.local.Wait(ctx)
+			return l.waitLocal(ctx)
 		}
 		l.recovered(ctx)
 		if res.Allowed > 0 {
@@ -165,6 +167,18 @@ func (l *Limiter) Wait(ctx context.Context) error {
 			return err
 		}
 	}
+}
+
+// waitLocal takes a turn from the local pacer. Unlike rate.Limiter.Wait,
+// which refuses a turn past the deadline with an error of its own, it ends
+// with the context's error, as the Client expects, and gives the turn back.
+func (l *Limiter) waitLocal(ctx context.Context) error {
+	r := l.local.Reserve()
+	if err := sleep(ctx, r.Delay()); err != nil {
+		r.Cancel()
+		return err
+	}
+	return nil
 }
 
 type answer struct {

@@ -114,6 +114,12 @@ func TestFallbackPacesLocallyAndLogsOnce(t *testing.T) {
 	// fiftieths of a second after the first.
 	assert.GreaterOrEqual(t, elapsed, time.Duration(float64(waits-1)*float64(per)/(n*fraction)))
 	assert.Equal(t, 1, rec.count("WARN redislimit: Redis unreachable, pacing locally"), "logged: %v", rec.msgs)
+
+	// The next local turn is 20 ms away: a shorter deadline ends the wait
+	// with the context's own error, which the Client tells apart.
+	short, cancelShort := context.WithTimeout(ctx, time.Millisecond)
+	defer cancelShort()
+	assert.ErrorIs(t, l.Wait(short), context.DeadlineExceeded)
 }
 
 func TestSharedKeyPacesAllLimiters(t *testing.T) {
@@ -198,8 +204,8 @@ func TestRedisKilledMidRun(t *testing.T) {
 		{"falls back to local pacing", []redislimit.Option{redislimit.WithFallback(0.5)}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			sock, kill := ownRedis(t)
-			rdb := redis.NewClient(&redis.Options{Network: "unix", Addr: sock})
+			srv := ownRedis(t)
+			rdb := redis.NewClient(&redis.Options{Network: "unix", Addr: srv.Sock})
 			defer rdb.Close()
 			rec := &logRecorder{}
 			l, err := redislimit.New(rdb, "killed", 50, time.Second, append(tc.opts, redislimit.WithLogger(slog.New(rec)))...)
@@ -210,8 +216,8 @@ func TestRedisKilledMidRun(t *testing.T) {
 			for range 3 {
 				require.NoError(t, l.Wait(ctx))
 			}
-			kill()
-			for i := range 3 {
+			srv.Stop()
+			for i := range 2 {
 				err := l.Wait(ctx)
 				require.NoError(t, ctx.Err(), "Wait %d after the kill ran into the deadline", i)
 				if tc.fallback {
@@ -228,6 +234,39 @@ func TestRedisKilledMidRun(t *testing.T) {
 			assert.Equal(t, wantLogs, rec.count("pacing locally"), "logged: %v", rec.msgs)
 		})
 	}
+}
+
+func TestFallbackReturnsToSharedPacingWhenRedisIsBack(t *testing.T) {
+	srv := ownRedis(t)
+	rdb := redis.NewClient(&redis.Options{Network: "unix", Addr: srv.Sock})
+	defer rdb.Close()
+	rec := &logRecorder{}
+	key := "back"
+	l, err := redislimit.New(rdb, key, 1, time.Hour, redislimit.WithFallback(1), redislimit.WithLogger(slog.New(rec)))
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+
+	srv.Stop()
+	require.NoError(t, l.Wait(ctx), "the local pacer's first turn")
+	srv.Start()
+	// Redis is asked again a second after the outage began; the shared
+	// budget (1 an hour, untouched) then grants a turn the local pacer,
+	// spent for the hour, would not.
+	for rec.count("pacing shared") == 0 {
+		turn, cancelTurn := context.WithTimeout(ctx, 100*time.Millisecond)
+		err := l.Wait(turn)
+		cancelTurn()
+		if err == nil {
+			break
+		}
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		require.NoError(t, ctx.Err(), "Redis was never asked again")
+	}
+	assert.Equal(t, 1, rec.count("INFO redislimit: Redis reachable again, pacing shared"), "logged: %v", rec.msgs)
+	ttl, err := rdb.PTTL(ctx, "rate:"+key).Result()
+	require.NoError(t, err)
+	assert.Positive(t, ttl, "the turn was not taken from the shared budget")
 }
 
 func minTime(a, b time.Time) time.Time {
