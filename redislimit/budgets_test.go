@@ -70,7 +70,7 @@ func TestBudgetsRefusesWhatItCannotKeyOrPace(t *testing.T) {
 // Each budget a Client has is handed to Budgets with the Client's app,
 // and a budget's fallback logs through the Client's logger.
 func TestBudgetsCoverEveryBudgetOfAClient(t *testing.T) {
-	s := chatimporttest.NewServer()
+	s := chatimporttest.NewServer(chatimporttest.WithDocumentedLimits())
 	defer s.Close()
 	rdb := redis.NewClient(&redis.Options{Addr: closedAddr(t)})
 	defer rdb.Close()

@@ -251,6 +251,7 @@ func TestFleetWhenRedisDiesMidRun(t *testing.T) {
 					assert.Equal(t, 1, recs[i].count("pacing locally"), "client %d logged %v", i, recs[i].msgs)
 				} else {
 					assert.ErrorContains(t, errs[i], "redislimit: fleet:"+chatimporttest.AppID+":cometchat.import: ", "client %d", i)
+					assert.Equal(t, 1, recs[i].count("failing requests"), "client %d logged %v", i, recs[i].msgs)
 				}
 			}
 			assert.Equal(t, len(s.Users()), imported)

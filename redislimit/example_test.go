@@ -26,7 +26,7 @@ func Example() {
 	rdb := redis.NewClient(&redis.Options{Addr: addr})
 	defer rdb.Close()
 
-	fake := chatimporttest.NewServer()
+	fake := chatimporttest.NewServer(chatimporttest.WithDocumentedLimits())
 	defer fake.Close()
 	client, err := fake.CometChat( // a replica would call chatimport.NewCometChat
 		chatimport.WithLimiterFunc(redislimit.Budgets(rdb, "chatimport-example:", redislimit.WithFallback(1.0/3))),

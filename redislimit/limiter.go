@@ -10,7 +10,6 @@
 package redislimit
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -24,12 +23,6 @@ import (
 	"github.com/chatimport/chatimport"
 )
 
-// probeEvery is how often a Limiter pacing locally asks Redis again whether
-// it is back: often enough to return to shared pacing within a second or
-// two, rarely enough that a Redis that answers slowly delays only one
-// request in that time.
-const probeEvery = time.Second
-
 // Limiter is a chatimport.Limiter whose budget lives in Redis. It is safe
 // for concurrent use.
 type Limiter struct {
@@ -41,8 +34,11 @@ type Limiter struct {
 	localEvery time.Duration // local's spacing, for the log
 	logger     *slog.Logger  // nil: nothing is logged
 
+	// turn is held by the one goroutine of the process asking Redis.
+	turn chan struct{}
+
 	mu      sync.Mutex
-	down    bool      // pacing locally since a Redis failure
+	down    error     // the Redis failure that began an outage; nil when up
 	probeAt time.Time // while down, when Redis is next tried
 }
 
@@ -59,12 +55,10 @@ type options struct {
 // failing them, and return to the shared budget once Redis answers again.
 // With k processes sharing a key, a fraction of 1/k keeps the fleet under
 // the limit while Redis is down; a larger one trades rate-limit answers
-// (which the Client retries) for speed. While Redis is down, one request a
-// second asks it again, and waits for the go-redis client to give up if it
-// is still down.
+// (which the Client retries) for speed.
 //
-// Without it a request that cannot reach Redis fails with an error wrapping
-// Redis's: nothing is ever sent unpaced.
+// Without it a request fails, while Redis is unreachable, with an error
+// wrapping Redis's: nothing is ever sent unpaced.
 func WithFallback(fraction float64) Option {
 	return func(o *options) error {
 		if !(fraction > 0 && fraction <= 1) {
@@ -75,10 +69,11 @@ func WithFallback(fraction float64) Option {
 	}
 }
 
-// WithLogger logs, through l, a switch to local pacing (once for each time
-// Redis becomes unreachable, at warning level) and the return to shared
-// pacing (at info level). Without it nothing is logged, except that a
-// Limiter made by Budgets uses the Client's logger.
+// WithLogger logs, through l, that Redis became unreachable (once an
+// outage, at warning level, saying whether requests now fail or are paced
+// locally) and that it answers again (at info level). Without it nothing
+// is logged, except that a Limiter made by Budgets uses the Client's
+// logger.
 func WithLogger(l *slog.Logger) Option {
 	return func(o *options) error {
 		if l == nil {
@@ -126,142 +121,11 @@ func New(rdb redis.UniversalClient, key string, n int, per time.Duration, opts .
 		// rate (its issues #24 and #75).
 		limit:  redis_rate.Limit{Rate: 1, Burst: 1, Period: interval},
 		logger: o.logger,
+		turn:   make(chan struct{}, 1),
 	}
 	if o.fallback > 0 {
 		l.localEvery = time.Duration(float64(interval) / o.fallback)
 		l.local = rate.NewLimiter(rate.Every(l.localEvery), 1)
 	}
 	return l, nil
-}
-
-// Wait blocks until the shared budget lets one more request go. It returns
-// the context's error when the context ends first, and, without
-// WithFallback, an error wrapping Redis's once the go-redis client gives up
-// on Redis (after its own retries). It never outlasts the context, even
-// when Redis does not answer: the Redis call is then left to the go-redis
-// client's timeouts.
-func (l *Limiter) Wait(ctx context.Context) error {
-	for {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if l.skipRedis() {
-			return l.waitLocal(ctx)
-		}
-		res, err := l.allow(ctx)
-		if err != nil {
-			if ctxErr := ctx.Err(); ctxErr != nil {
-				return ctxErr
-			}
-			if l.local == nil {
-				return fmt.Errorf("redislimit: %s: %w", l.key, err)
-			}
-			l.fellBack(ctx, err)
-			return l.waitLocal(ctx)
-		}
-		l.recovered(ctx)
-		if res.Allowed > 0 {
-			return nil
-		}
-		if err := sleep(ctx, res.RetryAfter); err != nil {
-			return err
-		}
-	}
-}
-
-// waitLocal takes a turn from the local pacer. Unlike rate.Limiter.Wait,
-// which refuses a turn past the deadline with an error of its own, it ends
-// with the context's error, as the Client expects, and gives the turn back.
-func (l *Limiter) waitLocal(ctx context.Context) error {
-	r := l.local.Reserve()
-	if err := sleep(ctx, r.Delay()); err != nil {
-		r.Cancel()
-		return err
-	}
-	return nil
-}
-
-type answer struct {
-	res *redis_rate.Result
-	err error
-}
-
-// allow asks Redis for a turn, giving up when ctx ends: go-redis bounds a
-// call by its own read timeout, not by the context, unless the client was
-// built with ContextTimeoutEnabled.
-func (l *Limiter) allow(ctx context.Context) (*redis_rate.Result, error) {
-	done := make(chan answer, 1)
-	go func() {
-		res, err := l.rl.Allow(ctx, l.key, l.limit)
-		done <- answer{res, err}
-	}()
-	select {
-	case a := <-done:
-		return a.res, a.err
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-}
-
-// skipRedis reports whether to pace locally without asking Redis: while
-// Redis is down, only one request per probeEvery tries it again.
-func (l *Limiter) skipRedis() bool {
-	if l.local == nil {
-		return false
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if !l.down {
-		return false
-	}
-	now := time.Now()
-	if now.Before(l.probeAt) {
-		return true
-	}
-	l.probeAt = now.Add(probeEvery)
-	return false
-}
-
-// fellBack records a Redis failure, logging it only when it starts an
-// outage so that a fleet waiting on a dead Redis does not flood the log.
-func (l *Limiter) fellBack(ctx context.Context, err error) {
-	l.mu.Lock()
-	first := !l.down
-	l.down = true
-	if first {
-		l.probeAt = time.Now().Add(probeEvery)
-	}
-	l.mu.Unlock()
-	if first && l.logger != nil {
-		l.logger.LogAttrs(ctx, slog.LevelWarn, "redislimit: Redis unreachable, pacing locally",
-			slog.String("key", l.key), slog.Duration("interval", l.localEvery), slog.Any("error", err))
-	}
-}
-
-// recovered ends an outage after Redis answered.
-func (l *Limiter) recovered(ctx context.Context) {
-	if l.local == nil {
-		return
-	}
-	l.mu.Lock()
-	was := l.down
-	l.down = false
-	l.mu.Unlock()
-	if was && l.logger != nil {
-		l.logger.LogAttrs(ctx, slog.LevelInfo, "redislimit: Redis reachable again, pacing shared", slog.String("key", l.key))
-	}
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

@@ -227,11 +227,12 @@ func TestRedisKilledMidRun(t *testing.T) {
 					assert.False(t, errors.Is(err, context.DeadlineExceeded))
 				}
 			}
-			wantLogs := 0
+			want := "WARN redislimit: Redis unreachable, failing requests"
 			if tc.fallback {
-				wantLogs = 1
+				want = "WARN redislimit: Redis unreachable, pacing locally"
 			}
-			assert.Equal(t, wantLogs, rec.count("pacing locally"), "logged: %v", rec.msgs)
+			assert.Equal(t, 1, rec.count(want), "logged: %v", rec.msgs)
+			assert.Equal(t, 1, rec.count("Redis unreachable"), "logged: %v", rec.msgs)
 		})
 	}
 }
@@ -281,4 +282,59 @@ func maxTime(a, b time.Time) time.Time {
 		return b
 	}
 	return a
+}
+
+// countScripts counts the rate-limit scripts a go-redis client runs.
+type countScripts struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (c *countScripts) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (c *countScripts) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if name := cmd.Name(); name == "evalsha" || name == "eval" {
+			c.mu.Lock()
+			c.n++
+			c.mu.Unlock()
+		}
+		return next(ctx, cmd)
+	}
+}
+
+func (c *countScripts) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
+}
+
+// Many waiters in one process must not each ask Redis at every turn: one
+// asks at a time, so a grant costs about two calls (one refused with the
+// time to wait, one granted), not one per waiter.
+func TestWaitersOfOneProcessAskRedisOneAtATime(t *testing.T) {
+	rdb := newRedis(t, redisAddr(t))
+	calls := &countScripts{}
+	rdb.AddHook(calls)
+	l, err := redislimit.New(rdb, testKey(t), 50, time.Second)
+	require.NoError(t, err)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	const waiters, turns = 16, 30
+	next := make(chan struct{}, turns)
+	for range turns {
+		next <- struct{}{}
+	}
+	close(next)
+	var wg sync.WaitGroup
+	for range waiters {
+		wg.Go(func() {
+			for range next {
+				assert.NoError(t, l.Wait(ctx))
+			}
+		})
+	}
+	wg.Wait()
+	calls.mu.Lock()
+	defer calls.mu.Unlock()
+	assert.LessOrEqual(t, calls.n, 3*turns, "Redis calls for %d turns among %d waiters", turns, waiters)
 }
