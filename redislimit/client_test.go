@@ -36,7 +36,10 @@ func newFleetServer() *chatimporttest.Server {
 	)
 }
 
+// fleetOptions pace the import budgets at the fake's limit: a budget is
+// handed to Budgets at the Client's own rate for it.
 var fleetOptions = []chatimport.Option{
+	chatimport.WithRateLimit(fleetN, fleetPer),
 	chatimport.WithBatchSize(fleetBatch),
 	chatimport.WithConcurrency(4),
 	chatimport.WithRetry(10, 50*time.Millisecond, 2*time.Second),
