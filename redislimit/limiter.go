@@ -7,6 +7,11 @@
 // script): decisions use the Redis server's clock, so the processes' clocks
 // do not matter, and each decision touches one key, so it works on Redis
 // Cluster too.
+//
+// A fleet usually needs one line per replica,
+// chatimport.WithLimiterFunc(redislimit.Budgets(rdb, prefix)), which shares
+// every pacing budget of the app; New makes a single Limiter for
+// chatimport.WithLimiter.
 package redislimit
 
 import (
@@ -86,7 +91,9 @@ func WithLogger(l *slog.Logger) Option {
 
 // New returns a Limiter that lets at most n requests go per period per,
 // across every process that uses key on the Redis server (or cluster) rdb.
-// New does not contact Redis.
+// New does not contact Redis. The budget is stored under "rate:" + key
+// (redis_rate's prefix) and expires after one request's spacing of idleness,
+// rounded up to whole seconds.
 //
 // Requests are spaced evenly a small margin under the rate, one at a time
 // (a burst of one), as the Client's built-in pacing spaces them: a server
