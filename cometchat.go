@@ -88,7 +88,9 @@ func isAppID(s string) bool {
 
 func (p *cometChat) name() string { return ProviderCometChat }
 
-func (p *cometChat) app() string { return p.appID }
+// app is the app ID as CometChat's host name has it, lower-cased, so that
+// replicas configured "MyApp" and "myapp" share one budget.
+func (p *cometChat) app() string { return strings.ToLower(p.appID) }
 
 // blamesItem: CometChat refuses a body with a bad entity as a whole with
 // 400 or 422 (ERR_BAD_REQUEST, ERR_IMPORT_INVALID_…); its other refusals
