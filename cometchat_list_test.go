@@ -129,7 +129,9 @@ func TestListUsersPagesBreaksAndResumes(t *testing.T) {
 			break
 		}
 	}
-	assert.Len(t, q.all(), 2, "a break stops requests")
+	// Page 3, which page 1 counts, may have been asked for ahead; nothing
+	// past the count.
+	assert.Contains(t, []int{2, 3}, len(q.all()), "a break stops requests")
 	saved := p.Position()
 	assert.Equal(t, Position{Provider: ProviderCometChat, List: "users", Query: "perPage=10&withDeactivated=true&withTags=true", Token: "2", Skip: 3}, saved)
 

@@ -3,7 +3,6 @@ package chatimport_test
 import (
 	"bytes"
 	"fmt"
-	"iter"
 	"net/http"
 	"runtime"
 	"testing"
@@ -26,10 +25,7 @@ const walkPerPage = 1000
 //
 // memory/ replays pages shaped like the fake's from memory, so the figures
 // are the client's alone, and adds a delay per request (latency) and a
-// pause per page in the loop (work) to show what prefetching gains.
-//
-// prefetch=off walks with ListMembers; prefetch=on with a MembersPager
-// set to Prefetch.
+// pause per page in the loop (work) to show what fetching ahead gains.
 //
 // In -short mode, as CI runs it, the group has 10,000 members.
 func BenchmarkPagerWalk100k(b *testing.B) {
@@ -49,9 +45,7 @@ func BenchmarkPagerWalk100k(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		for _, prefetch := range []bool{false, true} {
-			b.Run(onOff("prefetch", prefetch), func(b *testing.B) { benchmarkWalk(b, c, "big", total, prefetch, 0) })
-		}
+		benchmarkWalk(b, c, "big", total, 0)
 	})
 
 	b.Run("memory", func(b *testing.B) {
@@ -68,30 +62,20 @@ func BenchmarkPagerWalk100k(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			for _, prefetch := range []bool{false, true} {
-				name := fmt.Sprintf("latency=%v/work=%v/%s", tc.latency, tc.work, onOff("prefetch", prefetch))
-				b.Run(name, func(b *testing.B) { benchmarkWalk(b, c, "big", total, prefetch, tc.work) })
-			}
+			name := fmt.Sprintf("latency=%v/work=%v", tc.latency, tc.work)
+			b.Run(name, func(b *testing.B) { benchmarkWalk(b, c, "big", total, tc.work) })
 		}
 	})
 }
 
 // benchmarkWalk walks guid, of total members, pausing for work after each
 // page's members.
-func benchmarkWalk(b *testing.B, c *chatimport.Client, guid string, total int, prefetch bool, work time.Duration) {
+func benchmarkWalk(b *testing.B, c *chatimport.Client, guid string, total int, work time.Duration) {
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	for b.Loop() {
-		var seq iter.Seq2[chatimport.Member, error]
-		if prefetch {
-			p := c.MembersPager(guid, nil)
-			p.Prefetch(true)
-			seq = p.All(b.Context())
-		} else {
-			seq = c.ListMembers(b.Context(), guid, nil)
-		}
 		n := 0
-		for _, err := range seq {
+		for _, err := range c.ListMembers(b.Context(), guid, nil) {
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -108,13 +92,6 @@ func benchmarkWalk(b *testing.B, c *chatimport.Client, guid string, total int, p
 	b.ReportMetric(walked/b.Elapsed().Seconds(), "members/s")
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/walked, "ns/member")
 	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/walked, "allocs/member")
-}
-
-func onOff(name string, on bool) string {
-	if on {
-		return name + "=on"
-	}
-	return name + "=off"
 }
 
 // fakePages are the pages chatimporttest serves for a group of n members

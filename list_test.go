@@ -10,6 +10,7 @@ import (
 	"iter"
 	"net/http"
 	"runtime"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -114,32 +115,18 @@ func collect(seq iter.Seq2[Member, error]) (uids []string, errs []error) {
 	return uids, errs
 }
 
-// walkTeam walks the group "team" with ListMembers or, to prefetch, with
-// a pager that does: the two must hand over and ask for the same.
-func walkTeam(ctx context.Context, c *Client, opts *ListMembersOptions, prefetch bool) iter.Seq2[Member, error] {
-	if !prefetch {
-		return c.ListMembers(ctx, "team", opts)
-	}
-	p := c.MembersPager("team", opts)
-	p.Prefetch(true)
-	return p.All(ctx)
-}
-
 func TestListMembersYieldsEveryMemberOnceInOrder(t *testing.T) {
-	bothWays(t, testListMembersYieldsEveryMemberOnceInOrder)
-}
-
-func testListMembersYieldsEveryMemberOnceInOrder(t *testing.T, prefetch bool) {
 	for _, tc := range []struct{ n, requests int }{
 		{0, 1}, {1, 1}, {999, 1}, {1000, 2}, {1001, 2}, {2500, 3},
 	} {
 		t.Run(strconv.Itoa(tc.n), func(t *testing.T) {
 			g := &fakeGroup{n: tc.n}
 			c, _ := listSetup(t, g)
-			uids, errs := collect(walkTeam(t.Context(), c, nil, prefetch))
+			uids, errs := collect(c.ListMembers(t.Context(), "team", nil))
 			require.Empty(t, errs)
 			assert.Equal(t, uidsUpTo(0, tc.n), uids)
-			queries := g.Queries()
+			// Pages fetched ahead may arrive in any order; each is asked once.
+			queries := slices.Sorted(slices.Values(g.Queries()))
 			require.Len(t, queries, tc.requests, "a full page is followed by one more request; a short last page is not")
 			for i, q := range queries {
 				assert.Equal(t, fmt.Sprintf("page=%d&perPage=1000", i+1), q)
@@ -160,6 +147,9 @@ func TestListMembersRangesAnew(t *testing.T) {
 	assert.Len(t, g.Queries(), 4)
 }
 
+// A loop that breaks inside page 2 of 3 may have had page 3 asked for
+// ahead, but nothing past the server's count and nothing twice; once the
+// loop has ended no request is under way.
 func TestListMembersBreakStopsRequests(t *testing.T) {
 	g := &fakeGroup{n: 2500}
 	c, _ := listSetup(t, g)
@@ -170,28 +160,13 @@ func TestListMembersBreakStopsRequests(t *testing.T) {
 			break
 		}
 	}
-	assert.Len(t, g.Queries(), 2, "breaking inside page 2 asks for nothing more")
-}
-
-func TestPagerPrefetchBreakOverHTTP(t *testing.T) {
-	g := &fakeGroup{n: 3500}
-	c, _ := listSetup(t, g)
-	seen := 0
-	for _, err := range walkTeam(t.Context(), c, nil, true) {
-		require.NoError(t, err)
-		if seen++; seen == 1500 {
-			break
-		}
-	}
-	time.Sleep(10 * time.Millisecond) // for a canceled request still on its way
-	assert.LessOrEqual(t, len(g.Queries()), 3, "breaking inside page 2 asks at most for page 3, and cancels it")
+	queries := g.Queries()
+	require.GreaterOrEqual(t, len(queries), 2)
+	assert.Subset(t, []string{"page=1&perPage=1000", "page=2&perPage=1000", "page=3&perPage=1000"}, queries)
+	assert.Len(t, queries, len(slices.Compact(slices.Sorted(slices.Values(queries)))), "no page twice")
 }
 
 func TestListMembersErrorAfterEarlierPages(t *testing.T) {
-	bothWays(t, testListMembersErrorAfterEarlierPages)
-}
-
-func testListMembersErrorAfterEarlierPages(t *testing.T, prefetch bool) {
 	g := &fakeGroup{n: 2500, fail: func(w http.ResponseWriter, page int) bool {
 		if page != 3 {
 			return false
@@ -200,7 +175,7 @@ func testListMembersErrorAfterEarlierPages(t *testing.T, prefetch bool) {
 		return true
 	}}
 	c, _ := listSetup(t, g)
-	uids, errs := collect(walkTeam(t.Context(), c, nil, prefetch))
+	uids, errs := collect(c.ListMembers(t.Context(), "team", nil))
 	assert.Equal(t, uidsUpTo(0, 2000), uids)
 	require.Len(t, errs, 1, "the error is yielded once and ends the walk")
 	assert.ErrorIs(t, errs[0], ErrPermission)
@@ -208,10 +183,6 @@ func testListMembersErrorAfterEarlierPages(t *testing.T, prefetch bool) {
 }
 
 func TestListMembersStopsOnARepeatingServer(t *testing.T) {
-	bothWays(t, testListMembersStopsOnARepeatingServer)
-}
-
-func testListMembersStopsOnARepeatingServer(t *testing.T, prefetch bool) {
 	for name, g := range map[string]*fakeGroup{
 		"answers page 1 for page 2":       {n: 2500, ignorePage: true},
 		"repeats page 1 but says page 2":  {n: 2500, ignorePage: true, echoPage: true},
@@ -219,11 +190,12 @@ func testListMembersStopsOnARepeatingServer(t *testing.T, prefetch bool) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			c, _ := listSetup(t, g)
-			uids, errs := collect(walkTeam(t.Context(), c, nil, prefetch))
+			uids, errs := collect(c.ListMembers(t.Context(), "team", nil))
 			assert.Equal(t, uidsUpTo(0, 1000), uids, "page 1 once, never again")
 			require.Len(t, errs, 1)
 			assert.ErrorIs(t, errs[0], ErrPageRepeated)
-			assert.Len(t, g.Queries(), 2)
+			// Page 3, which page 1 counts, may have been asked for ahead.
+			assert.Contains(t, []int{2, 3}, len(g.Queries()))
 		})
 	}
 }
@@ -232,10 +204,6 @@ func testListMembersStopsOnARepeatingServer(t *testing.T, prefetch bool) {
 // short: a capped page size, a total_pages counted from the page, the same
 // cursor on every page, no pagination at all, and total 0 throughout.
 func TestListMembersDistrustsServerCounts(t *testing.T) {
-	bothWays(t, testListMembersDistrustsServerCounts)
-}
-
-func testListMembersDistrustsServerCounts(t *testing.T, prefetch bool) {
 	for name, tc := range map[string]struct {
 		g        *fakeGroup
 		requests int
@@ -247,7 +215,7 @@ func testListMembersDistrustsServerCounts(t *testing.T, prefetch bool) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			c, _ := listSetup(t, tc.g)
-			uids, errs := collect(walkTeam(t.Context(), c, nil, prefetch))
+			uids, errs := collect(c.ListMembers(t.Context(), "team", nil))
 			require.Empty(t, errs)
 			assert.Equal(t, uidsUpTo(0, tc.g.n), uids)
 			assert.Len(t, tc.g.Queries(), tc.requests)
@@ -316,17 +284,12 @@ func save(t *testing.T, pos Position) Position {
 }
 
 func TestResumeYieldsExactlyTheRest(t *testing.T) {
-	bothWays(t, testResumeYieldsExactlyTheRest)
-}
-
-func testResumeYieldsExactlyTheRest(t *testing.T, prefetch bool) {
 	for _, stopAfter := range []int{1, 9, 10, 11, 24, 25} {
 		t.Run(strconv.Itoa(stopAfter), func(t *testing.T) {
 			g := &fakeGroup{n: 25}
 			c, _ := listSetup(t, g)
 			opts := &ListMembersOptions{PerPage: 10}
 			p := c.MembersPager("team", opts)
-			p.Prefetch(prefetch)
 			var first []string
 			for m, err := range p.All(t.Context()) {
 				require.NoError(t, err)
@@ -339,7 +302,6 @@ func testResumeYieldsExactlyTheRest(t *testing.T, prefetch bool) {
 
 			// A new process: a new pager, resumed.
 			resumed := c.MembersPager("team", opts)
-			resumed.Prefetch(prefetch)
 			require.NoError(t, resumed.Resume(pos))
 			rest, errs := collect(resumed.All(t.Context()))
 			require.Empty(t, errs)

@@ -43,15 +43,21 @@ type Position struct {
 // use: a Client makes them.
 type Pager[T any] struct {
 	// fetch gets the page a token addresses. It knows how the provider
-	// pages; the Pager knows only tokens.
-	fetch    func(ctx context.Context, token string) (page[T], error)
-	key      func(*T) string // identity, to tell a repeated page
-	err      error           // why the pager cannot fetch at all
-	ended    error           // the error that ended the walk
-	pos      Position
-	seen     map[string]struct{} // keys handed over in this walk
-	tokens   map[string]struct{} // tokens fetched in this walk
-	prefetch bool                // see Prefetch
+	// pages; the Pager knows only tokens. All calls it on goroutines of
+	// its own, several at once.
+	fetch  func(ctx context.Context, token string) (page[T], error)
+	key    func(*T) string // identity, to tell a repeated page
+	err    error           // why the pager cannot fetch at all
+	ended  error           // the error that ended the walk
+	pos    Position
+	seen   map[string]struct{} // keys handed over in this walk
+	tokens map[string]struct{} // tokens fetched in this walk
+	// after names the page after a token without fetching it, where the
+	// provider can (page numbers, offsets); nil where only an answer
+	// names the next page (cursors). depth is how many pages All fetches
+	// at once with it.
+	after func(token string) string
+	depth int
 }
 
 // page is one answer: its items, the token of the page after it, and
@@ -60,11 +66,24 @@ type page[T any] struct {
 	items []T
 	next  string
 	last  bool
+	// ahead is how many pages follow this one by the server's count, 0
+	// when it does not say. It only bounds how far All fetches ahead, so a
+	// small listing costs no request past its end; the walk ends on last
+	// or an empty page, never on a count.
+	ahead int
 }
 
 // newPager starts a walk at pos (its Token the first page's) with fetch.
 func newPager[T any](pos Position, key func(*T) string, fetch func(context.Context, string) (page[T], error)) *Pager[T] {
-	return &Pager[T]{fetch: fetch, key: key, pos: pos}
+	return &Pager[T]{fetch: fetch, key: key, pos: pos, depth: 1}
+}
+
+// readahead lets All fetch up to depth pages at once, naming each after
+// the first with after. Where a round trip outlasts the pacing interval,
+// one request at a time would leave most of the budget unused.
+func (p *Pager[T]) readahead(depth int, after func(token string) string) *Pager[T] {
+	p.depth, p.after = max(depth, 1), after
+	return p
 }
 
 // failedPager is a pager whose NextPage returns err, once: the options or
@@ -91,36 +110,49 @@ func (p *Pager[T]) More() bool { return !p.pos.Done && p.ended == nil }
 
 // NextPage fetches the next page and moves the position past it. When the
 // walk has ended it returns an empty page, or the error that ended it. An
-// error leaves the position where it was.
+// error leaves the position where it was. NextPage never fetches ahead.
 func (p *Pager[T]) NextPage(ctx context.Context) ([]T, error) {
-	items, next, err := p.load(ctx, nil)
+	pg, next, err := p.load(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
-	skip := p.skipOf(len(items))
-	p.commit(next, items)
-	return items[skip:], nil
+	skip := p.skipOf(len(pg.items))
+	p.commit(next, pg.items)
+	return pg.items[skip:], nil
 }
 
 // All hands over every remaining item, page after page, and ends at the
 // end of the walk, when the loop breaks, or after yielding the first error
 // once. The position moves with every item handed over, so a loop may save
 // it after finishing with an item and later resume right after that item.
+//
+// While the loop is on a page, All fetches the pages after it on
+// goroutines of its own: the next one, and where the provider can name
+// later pages without fetching (page numbers, offsets) and the server
+// counts that many, up to the pager's depth at once, so that a walk keeps
+// its pacing budget busy however long a round trip takes. Items are still
+// handed over in order, each once; an error on a page comes after every
+// item of the pages before it. At the end, and when the loop breaks or
+// panics, All cancels the fetches under way and waits for their
+// goroutines; the server may have answered some of them already, and their
+// pages are dropped. No request starts after the loop has ended.
 func (p *Pager[T]) All(ctx context.Context) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
-		var ahead *pageAhead[T] // the next page, while the loop is on this one
-		defer func() { ahead.abandon() }()
+		w := new(window[T])
+		defer w.abandon()
 		for p.More() {
-			items, next, err := p.load(ctx, ahead)
+			pg, next, err := p.load(ctx, w)
 			if err != nil {
 				var zero T
 				yield(zero, err)
 				return
 			}
-			ahead = nil
-			if p.prefetch && !next.Done {
-				ahead = fetchAhead(ctx, p.fetch, next.Token)
+			if next.Done {
+				w.abandon()
+			} else {
+				p.fill(ctx, w, next.Token, pg.ahead)
 			}
+			items := pg.items
 			for i := p.skipOf(len(items)); i < len(items); i++ {
 				p.pos.Skip = i + 1
 				if !yield(items[i], nil) {
@@ -132,16 +164,31 @@ func (p *Pager[T]) All(ctx context.Context) iter.Seq2[T, error] {
 	}
 }
 
-// Prefetch sets whether All fetches the next page, on a goroutine of its
-// own, while the loop is still on the current one, so that the loop's work
-// on a page and the server's answer to the next overlap: a walk whose loop
-// spends as long on a page as a request takes goes about twice as fast.
-// At most one page is fetched ahead, so a walk holds at most two pages,
-// and the position still moves only with the items handed over. A loop
-// that ends early cancels the page under way and waits for its goroutine
-// to end, but the server may have answered it already. NextPage never
-// fetches ahead.
-func (p *Pager[T]) Prefetch(on bool) { p.prefetch = on }
+// fill starts fetching the pages from token on, while the loop is on the
+// page before it: as many as the server counts, at most depth, and at
+// least that next one. A token the walk has fetched before is left to
+// load, which reports the repeat.
+func (p *Pager[T]) fill(ctx context.Context, w *window[T], token string, ahead int) {
+	if _, again := p.tokens[token]; again || token == p.pos.Token {
+		w.abandon()
+		return
+	}
+	if len(w.queue) > 0 && w.queue[0].token != token {
+		w.abandon() // the server named another page than the one guessed
+	}
+	want := 1
+	if p.after != nil {
+		want = min(max(ahead, 1), p.depth)
+	}
+	for len(w.queue) < want {
+		if n := len(w.queue); n > 0 {
+			if token = p.after(w.queue[n-1].token); token == "" {
+				return
+			}
+		}
+		w.queue = append(w.queue, fetchAhead(ctx, p.fetch, token))
+	}
+}
 
 // Position returns where the walk stands; see Position.
 func (p *Pager[T]) Position() Position { return p.pos }
@@ -183,48 +230,49 @@ func (p *Pager[T]) invalid(field, format string, args ...any) *ValidationError {
 // skipOf is how many of a page's n items were handed over already.
 func (p *Pager[T]) skipOf(n int) int { return min(p.pos.Skip, n) }
 
-// load fetches the page at the position, or takes it from ahead if that
-// is the page, and judges it, without moving: it returns the page and the
-// position after it. An error that is not temporary ends the walk.
-func (p *Pager[T]) load(ctx context.Context, ahead *pageAhead[T]) ([]T, Position, error) {
-	items, next, err := p.loadPage(ctx, ahead)
+// load fetches the page at the position, or takes it from w if that is
+// the page fetched there, and judges it, without moving: it returns the
+// page and the position after it. An error that is not temporary ends the
+// walk.
+func (p *Pager[T]) load(ctx context.Context, w *window[T]) (page[T], Position, error) {
+	pg, next, err := p.loadPage(ctx, w)
 	if err != nil && !errors.Is(err, ErrTemporary) && !errors.Is(err, ErrRateLimited) {
 		p.ended = err
 	}
-	return items, next, err
+	return pg, next, err
 }
 
-func (p *Pager[T]) loadPage(ctx context.Context, ahead *pageAhead[T]) ([]T, Position, error) {
+func (p *Pager[T]) loadPage(ctx context.Context, w *window[T]) (page[T], Position, error) {
 	switch {
 	case p.ended != nil:
-		return nil, p.pos, p.ended
+		return page[T]{}, p.pos, p.ended
 	case p.err != nil:
-		return nil, p.pos, p.err
+		return page[T]{}, p.pos, p.err
 	case p.pos.Done:
-		return nil, p.pos, nil
+		return page[T]{}, p.pos, nil
 	}
 	token := p.pos.Token
 	if _, again := p.tokens[token]; again {
-		return nil, p.pos, fmt.Errorf("%w: listing %s: the server sent page %q a second time", ErrPageRepeated, p.what(), token)
+		return page[T]{}, p.pos, fmt.Errorf("%w: listing %s: the server sent page %q a second time", ErrPageRepeated, p.what(), token)
 	}
 	var pg page[T]
 	var err error
-	if ahead != nil && ahead.token == token {
-		pg, err = ahead.wait()
+	if a := w.take(token); a != nil {
+		pg, err = a.wait()
 	} else {
-		ahead.abandon()
+		w.abandon()
 		pg, err = p.fetch(ctx, token)
 	}
 	if err != nil {
-		return nil, p.pos, err
+		return page[T]{}, p.pos, err
 	}
 	if p.repeats(pg.items) {
-		return nil, p.pos, fmt.Errorf("%w: listing %s: page %q holds only items handed over before", ErrPageRepeated, p.what(), token)
+		return page[T]{}, p.pos, fmt.Errorf("%w: listing %s: page %q holds only items handed over before", ErrPageRepeated, p.what(), token)
 	}
 	next := p.pos
 	next.Token, next.Skip = pg.next, 0
 	next.Done = len(pg.items) == 0 || pg.last
-	return pg.items, next, nil
+	return pg, next, nil
 }
 
 func (p *Pager[T]) what() string {
@@ -261,6 +309,38 @@ func (p *Pager[T]) commit(next Position, items []T) {
 	p.pos = next
 }
 
+// window is the pages All is fetching ahead, in walking order.
+type window[T any] struct {
+	queue []*pageAhead[T]
+}
+
+// take removes and returns the first page fetched ahead if it is the page
+// token addresses; nil if there is none or it is another.
+func (w *window[T]) take(token string) *pageAhead[T] {
+	if w == nil || len(w.queue) == 0 || w.queue[0].token != token {
+		return nil
+	}
+	a := w.queue[0]
+	w.queue[0] = nil
+	w.queue = w.queue[1:]
+	return a
+}
+
+// abandon cancels every fetch ahead, then waits for their goroutines to
+// end, dropping their pages.
+func (w *window[T]) abandon() {
+	if w == nil {
+		return
+	}
+	for _, a := range w.queue {
+		a.cancel()
+	}
+	for _, a := range w.queue {
+		<-a.done
+	}
+	w.queue = nil
+}
+
 // pageAhead is a page being fetched by its own goroutine.
 type pageAhead[T any] struct {
 	token  string
@@ -285,13 +365,4 @@ func (a *pageAhead[T]) wait() (page[T], error) {
 	<-a.done
 	a.cancel()
 	return a.got, a.err
-}
-
-// abandon cancels the fetch and waits for its goroutine to end; on a nil
-// or finished fetch it does nothing.
-func (a *pageAhead[T]) abandon() {
-	if a != nil {
-		a.cancel()
-		<-a.done
-	}
 }

@@ -43,8 +43,8 @@ func pagerOf(fetch func(ctx context.Context, n int) (page[string], error)) *Page
 	})
 }
 
-// scriptedPager answers page n with pages[n-1], and an empty page past
-// them, counting the fetches.
+// scriptedPager answers page n with pages[n-1], counting honestly the
+// pages after it, and an empty page past them, counting the fetches.
 func scriptedPager(pages ...page[string]) (*Pager[string], *atomic.Int32) {
 	fetches := new(atomic.Int32)
 	return pagerOf(func(_ context.Context, n int) (page[string], error) {
@@ -52,15 +52,28 @@ func scriptedPager(pages ...page[string]) (*Pager[string], *atomic.Int32) {
 		if n > len(pages) {
 			return page[string]{}, nil
 		}
-		return pages[n-1], nil
+		pg := pages[n-1]
+		pg.ahead = len(pages) - n
+		return pg, nil
 	}), fetches
 }
 
-// bothWays runs a test of All without and with Prefetch, which must not
-// change what a walk hands over, fetches, or where it stands after.
-func bothWays(t *testing.T, test func(t *testing.T, prefetch bool)) {
-	for _, prefetch := range []bool{false, true} {
-		t.Run(fmt.Sprintf("prefetch=%v", prefetch), func(t *testing.T) { test(t, prefetch) })
+// readahead fetches up to depth pages at once, naming page n+1 unasked;
+// depth 0 leaves p as newPager makes it, fetching only the page its
+// answer names.
+func readahead(p *Pager[string], depth int) *Pager[string] {
+	if depth == 0 {
+		return p
+	}
+	return p.readahead(depth, nextPageNumber)
+}
+
+// bothWays runs a test of All as a cursor walk and as a walk that names
+// its pages, three at once, which must hand over the same items and stand
+// at the same position after.
+func bothWays(t *testing.T, test func(t *testing.T, depth int)) {
+	for _, depth := range []int{0, 3} {
+		t.Run(fmt.Sprintf("depth=%d", depth), func(t *testing.T) { test(t, depth) })
 	}
 }
 
@@ -76,7 +89,7 @@ func items(p *Pager[string]) ([]string, error) {
 }
 
 func TestPagerOverlapIsNotARepeat(t *testing.T) {
-	bothWays(t, func(t *testing.T, prefetch bool) {
+	bothWays(t, func(t *testing.T, depth int) {
 		// A member who joined during the walk shifts the next page by one:
 		// its first item was on the page before, but it brings new ones.
 		p, _ := scriptedPager(
@@ -84,7 +97,7 @@ func TestPagerOverlapIsNotARepeat(t *testing.T) {
 			page[string]{items: []string{"c", "d", "e"}},
 			page[string]{items: []string{"f"}},
 		)
-		p.Prefetch(prefetch)
+		p = readahead(p, depth)
 		got, err := items(p)
 		require.NoError(t, err)
 		assert.Equal(t, []string{"a", "b", "c", "c", "d", "e", "f"}, got)
@@ -95,7 +108,7 @@ func TestPagerNothingNewIsARepeat(t *testing.T) {
 	bothWays(t, testPagerNothingNewIsARepeat)
 }
 
-func testPagerNothingNewIsARepeat(t *testing.T, prefetch bool) {
+func testPagerNothingNewIsARepeat(t *testing.T, depth int) {
 	for name, second := range map[string][]string{
 		"same page":        {"a", "b", "c"},
 		"same, reordered":  {"c", "a", "b"},
@@ -106,17 +119,18 @@ func testPagerNothingNewIsARepeat(t *testing.T, prefetch bool) {
 			page[string]{items: second},
 			page[string]{items: []string{"d"}},
 		)
-		p.Prefetch(prefetch)
+		p = readahead(p, depth)
 		got, err := items(p)
 		assert.ErrorIs(t, err, ErrPageRepeated, name)
 		assert.Equal(t, []string{"a", "b", "c"}, got, name)
-		assert.EqualValues(t, 2, fetches.Load(), name)
+		// Page 3, which page 1 counts, may have been fetched ahead.
+		assert.Contains(t, []int32{2, int32(min(depth, 2)) + 1}, fetches.Load(), name)
 		assert.Equal(t, "2", p.Position().Token, "%s: the position stays before the bad page", name)
 	}
 }
 
 func TestPagerEndRules(t *testing.T) {
-	bothWays(t, func(t *testing.T, prefetch bool) {
+	bothWays(t, func(t *testing.T, depth int) {
 		for name, tc := range map[string]struct {
 			pages   []page[string]
 			fetches int
@@ -125,7 +139,7 @@ func TestPagerEndRules(t *testing.T) {
 			"an empty page":        {[]page[string]{{items: []string{"a", "b"}}}, 2},
 		} {
 			p, fetches := scriptedPager(tc.pages...)
-			p.Prefetch(prefetch)
+			p = readahead(p, depth)
 			_, err := items(p)
 			require.NoError(t, err, name)
 			assert.EqualValues(t, tc.fetches, fetches.Load(), name)
@@ -135,16 +149,16 @@ func TestPagerEndRules(t *testing.T) {
 }
 
 func TestPagerCycleIsARepeat(t *testing.T) {
-	bothWays(t, func(t *testing.T, prefetch bool) {
+	bothWays(t, func(t *testing.T, depth int) {
 		// A server alternating two pages: the third holds only items of
 		// the first, though not of the page just before it.
 		a, b := []string{"a", "b"}, []string{"c", "d"}
 		p, fetches := scriptedPager(page[string]{items: a}, page[string]{items: b}, page[string]{items: a}, page[string]{items: b})
-		p.Prefetch(prefetch)
+		p = readahead(p, depth)
 		got, err := items(p)
 		assert.ErrorIs(t, err, ErrPageRepeated)
 		assert.Equal(t, []string{"a", "b", "c", "d"}, got)
-		assert.EqualValues(t, 3, fetches.Load())
+		assert.Contains(t, []int32{3, int32(min(depth, 3)) + 1}, fetches.Load())
 	})
 }
 
@@ -211,12 +225,12 @@ func TestPagerResumeRefusesAnotherWalk(t *testing.T) {
 }
 
 func TestPagerSkipBeyondAShrunkPage(t *testing.T) {
-	bothWays(t, func(t *testing.T, prefetch bool) {
+	bothWays(t, func(t *testing.T, depth int) {
 		p, _ := scriptedPager(
 			page[string]{items: []string{"a", "b", "c"}},
 			page[string]{items: []string{"d"}},
 		)
-		p.Prefetch(prefetch)
+		p = readahead(p, depth)
 		// Saved after five items of page 1, which has since shrunk to three.
 		require.NoError(t, p.Resume(at("1", 5)))
 		got, err := items(p)
@@ -225,7 +239,9 @@ func TestPagerSkipBeyondAShrunkPage(t *testing.T) {
 	})
 }
 
-func TestPagerPrefetchFetchesOnePageAhead(t *testing.T) {
+// A cursor walk fetches the page its answer names while the loop is on the
+// page before, and never more than that one.
+func TestPagerCursorWalkFetchesOnePageAhead(t *testing.T) {
 	pages := [][]string{{"a", "b"}, {"c", "d"}, {"e", "f"}, {"g"}}
 	var mu sync.Mutex
 	var started []int
@@ -238,9 +254,8 @@ func TestPagerPrefetchFetchesOnePageAhead(t *testing.T) {
 		mu.Lock()
 		started = append(started, n)
 		mu.Unlock()
-		return page[string]{items: pages[n-1], last: n == len(pages)}, nil
+		return page[string]{items: pages[n-1], last: n == len(pages), ahead: 10}, nil
 	})
-	p.Prefetch(true)
 	var got []string
 	for s, err := range p.All(t.Context()) {
 		require.NoError(t, err)
@@ -250,7 +265,7 @@ func TestPagerPrefetchFetchesOnePageAhead(t *testing.T) {
 			require.Eventually(t, func() bool { return furthest() == page+1 }, 5*time.Second, time.Millisecond,
 				"page %d is fetched while the loop is on page %d", page+1, page)
 		}
-		assert.LessOrEqual(t, furthest(), page+1, "never more than one page ahead")
+		assert.LessOrEqual(t, furthest(), page+1, "never more than one page ahead, whatever the server counts")
 	}
 	assert.Equal(t, []string{"a", "b", "c", "d", "e", "f", "g"}, got)
 	assert.Equal(t, []int{1, 2, 3, 4}, started, "each page once, and none past the last")
@@ -259,70 +274,212 @@ func TestPagerPrefetchFetchesOnePageAhead(t *testing.T) {
 	assert.Equal(t, end, p.Position())
 }
 
-func TestPagerPrefetchBreakCancelsTheFetchAndWaits(t *testing.T) {
-	before := runtime.NumGoroutine()
-	var waiting atomic.Int32
-	p := pagerOf(func(ctx context.Context, n int) (page[string], error) {
-		if n == 1 {
-			return page[string]{items: []string{"a", "b"}}, nil
-		}
-		waiting.Add(1) // a request the server never answers
-		defer waiting.Add(-1)
-		<-ctx.Done()
-		return page[string]{}, ctx.Err()
-	})
-	p.Prefetch(true)
-	for _, err := range p.All(t.Context()) {
-		require.NoError(t, err)
-		require.Eventually(t, func() bool { return waiting.Load() == 1 }, 5*time.Second, time.Millisecond, "page 2 is under way")
-		break
-	}
-	assert.Zero(t, waiting.Load(), "the fetch ahead has ended when the loop has")
-	assert.Equal(t, at("1", 1), p.Position())
-	// Polled here, not with assert.Eventually, which counts as a goroutine.
+// neverAnswered counts the fetches under way that wait for an answer that
+// never comes, until they are cancelled.
+func neverAnswered(ctx context.Context, waiting *atomic.Int32) (page[string], error) {
+	waiting.Add(1)
+	defer waiting.Add(-1)
+	<-ctx.Done()
+	return page[string]{}, ctx.Err()
+}
+
+// noGoroutineLeft fails t unless the goroutines are back to before. It
+// polls, since assert.Eventually counts as a goroutine.
+func noGoroutineLeft(t *testing.T, before int) {
+	t.Helper()
 	for deadline := time.Now().Add(5 * time.Second); runtime.NumGoroutine() > before && time.Now().Before(deadline); {
 		time.Sleep(time.Millisecond)
 	}
 	assert.LessOrEqual(t, runtime.NumGoroutine(), before, "no goroutine is left")
 }
 
-func TestPagerPrefetchedErrorComesAfterThePageBefore(t *testing.T) {
-	boom := errors.New("boom")
-	var fetches atomic.Int32
-	p := pagerOf(func(_ context.Context, n int) (page[string], error) {
-		fetches.Add(1)
-		if n == 2 {
-			return page[string]{}, boom
+func TestPagerBreakCancelsTheFetchesAndWaits(t *testing.T) {
+	bothWays(t, func(t *testing.T, depth int) {
+		before := runtime.NumGoroutine()
+		var waiting, fetches atomic.Int32
+		p := readahead(pagerOf(func(ctx context.Context, n int) (page[string], error) {
+			fetches.Add(1)
+			if n == 1 {
+				return page[string]{items: []string{"a", "b"}, ahead: 10}, nil
+			}
+			return neverAnswered(ctx, &waiting)
+		}), depth)
+		underWay := int32(max(depth, 1))
+		for _, err := range p.All(t.Context()) {
+			require.NoError(t, err)
+			require.Eventually(t, func() bool { return waiting.Load() == underWay }, 5*time.Second, time.Millisecond,
+				"the pages after page 1 are under way")
+			break
 		}
-		return page[string]{items: []string{"a", "b"}}, nil
+		assert.Zero(t, waiting.Load(), "the fetches ahead have ended when the loop has")
+		assert.Equal(t, underWay+1, fetches.Load(), "no fetch starts after the loop")
+		assert.Equal(t, at("1", 1), p.Position())
+		noGoroutineLeft(t, before)
 	})
-	p.Prefetch(true)
-	got, err := items(p)
-	assert.Equal(t, []string{"a", "b"}, got)
-	assert.ErrorIs(t, err, boom)
-	assert.EqualValues(t, 2, fetches.Load())
-	assert.False(t, p.More(), "an error that is not temporary ends the walk")
-	assert.Equal(t, at("2", 0), p.Position(), "the failed page is next")
 }
 
-// A loop that panics still stops the fetch ahead.
-func TestPagerPrefetchPanicInTheLoop(t *testing.T) {
+func TestPagerErrorComesAfterThePagesBefore(t *testing.T) {
+	bothWays(t, func(t *testing.T, depth int) {
+		boom := errors.New("boom")
+		var later sync.WaitGroup // with readahead, pages 3 and 4 answer before page 2 fails
+		if depth > 0 {
+			later.Add(2)
+		}
+		p := readahead(pagerOf(func(_ context.Context, n int) (page[string], error) {
+			switch {
+			case n == 2:
+				if depth > 0 {
+					later.Wait()
+				}
+				return page[string]{}, boom
+			case n > 2 && depth > 0:
+				defer later.Done()
+			}
+			return page[string]{items: []string{fmt.Sprint(n, "a"), fmt.Sprint(n, "b")}, ahead: 3}, nil
+		}), depth)
+		got, err := items(p)
+		assert.Equal(t, []string{"1a", "1b"}, got, "nothing of the pages after the failed one")
+		assert.ErrorIs(t, err, boom)
+		assert.False(t, p.More(), "an error that is not temporary ends the walk")
+		assert.Equal(t, at("2", 0), p.Position(), "the failed page is next")
+	})
+}
+
+// A loop that panics still stops the fetches ahead.
+func TestPagerPanicInTheLoop(t *testing.T) {
+	bothWays(t, func(t *testing.T, depth int) {
+		var waiting atomic.Int32
+		p := readahead(pagerOf(func(ctx context.Context, n int) (page[string], error) {
+			if n == 1 {
+				return page[string]{items: []string{"a"}, ahead: 5}, nil
+			}
+			return neverAnswered(ctx, &waiting)
+		}), depth)
+		assert.Panics(t, func() {
+			for range p.All(t.Context()) {
+				require.Eventually(t, func() bool { return waiting.Load() == int32(max(depth, 1)) }, 5*time.Second, time.Millisecond)
+				panic("loop body")
+			}
+		})
+		assert.Zero(t, waiting.Load())
+	})
+}
+
+// With readahead, depth pages are fetched at once and no more, each once,
+// and handed over in order though later pages answer first.
+func TestPagerReadaheadKeepsDepthInFlight(t *testing.T) {
+	const depth, pages = 3, 10
+	var mu sync.Mutex
+	started := map[int]chan struct{}{}
+	startedCh := func(n int) chan struct{} {
+		mu.Lock()
+		defer mu.Unlock()
+		if started[n] == nil {
+			started[n] = make(chan struct{})
+		}
+		return started[n]
+	}
+	var inFlight, most, fetches atomic.Int32
+	p := readahead(pagerOf(func(ctx context.Context, n int) (page[string], error) {
+		fetches.Add(1)
+		now := inFlight.Add(1)
+		defer inFlight.Add(-1)
+		for m := most.Load(); now > m && !most.CompareAndSwap(m, now); m = most.Load() {
+		}
+		close(startedCh(n))
+		// Page 1 is fetched alone; each later one answers only once depth
+		// pages are under way.
+		if n > 1 && n+depth-1 <= pages {
+			select {
+			case <-startedCh(n + depth - 1):
+			case <-time.After(5 * time.Second):
+				return page[string]{}, fmt.Errorf("page %d: page %d never started", n, n+depth-1)
+			}
+		}
+		return page[string]{items: []string{fmt.Sprint(n, "a"), fmt.Sprint(n, "b")}, last: n == pages, ahead: pages - n}, nil
+	}), depth)
+	got, err := items(p)
+	require.NoError(t, err)
+	var want []string
+	for n := 1; n <= pages; n++ {
+		want = append(want, fmt.Sprint(n, "a"), fmt.Sprint(n, "b"))
+	}
+	assert.Equal(t, want, got)
+	assert.EqualValues(t, depth, most.Load(), "depth fetches at once, never more")
+	assert.EqualValues(t, pages, fetches.Load(), "each page once, none past the count")
+	end := at(strconv.Itoa(pages+1), 0)
+	end.Done = true
+	assert.Equal(t, end, p.Position())
+}
+
+// A server that counts more pages than it has: the fetches past the last
+// page are cancelled, their goroutines end, and nothing of them surfaces.
+func TestPagerReadaheadEndCancelsTheRest(t *testing.T) {
+	before := runtime.NumGoroutine()
 	var waiting atomic.Int32
-	p := pagerOf(func(ctx context.Context, n int) (page[string], error) {
+	p := readahead(pagerOf(func(ctx context.Context, n int) (page[string], error) {
+		if n > 2 {
+			return neverAnswered(ctx, &waiting)
+		}
+		return page[string]{items: []string{fmt.Sprint(n)}, last: n == 2, ahead: 10}, nil
+	}), 4)
+	got, err := items(p)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"1", "2"}, got)
+	assert.Zero(t, waiting.Load(), "the fetches past the end have ended with the walk")
+	assert.False(t, p.More())
+	end := at("3", 0)
+	end.Done = true
+	assert.Equal(t, end, p.Position())
+	noGoroutineLeft(t, before)
+}
+
+// The page an answer names wins over the page guessed: a server that moves
+// the walk elsewhere (an offset after a short page) is followed, and the
+// pages guessed are dropped.
+func TestPagerReadaheadFollowsTheAnswer(t *testing.T) {
+	var mu sync.Mutex
+	var asked []int
+	p := readahead(pagerOf(func(_ context.Context, n int) (page[string], error) {
+		mu.Lock()
+		asked = append(asked, n)
+		mu.Unlock()
+		pg := page[string]{items: []string{fmt.Sprint(n)}, last: n == 5, ahead: 5 - n}
 		if n == 1 {
-			return page[string]{items: []string{"a"}}, nil
+			pg.next = "4"
 		}
-		waiting.Add(1)
-		defer waiting.Add(-1)
-		<-ctx.Done()
-		return page[string]{}, ctx.Err()
-	})
-	p.Prefetch(true)
-	assert.Panics(t, func() {
-		for range p.All(t.Context()) {
-			require.Eventually(t, func() bool { return waiting.Load() == 1 }, 5*time.Second, time.Millisecond)
-			panic("loop body")
+		return pg, nil
+	}), 2)
+	got, err := items(p)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"1", "4", "5"}, got)
+	assert.Contains(t, asked, 4)
+	assert.NotContains(t, asked[len(asked)-1:], 2, "the guessed pages are not fetched again")
+}
+
+// A walk stopped after any item, resumed by a new pager, hands over exactly
+// the items not yet handed over.
+func TestPagerReadaheadResumeIsExact(t *testing.T) {
+	pages := [][]string{{"a", "b", "c"}, {"d", "e", "f"}, {"g", "h", "i"}, {"j"}}
+	walk := func() *Pager[string] {
+		return readahead(pagerOf(func(_ context.Context, n int) (page[string], error) {
+			return page[string]{items: pages[n-1], last: n == len(pages), ahead: len(pages) - n}, nil
+		}), 3)
+	}
+	all := slices.Concat(pages...)
+	for stop := 1; stop <= len(all); stop++ {
+		p := walk()
+		var first []string
+		for s, err := range p.All(t.Context()) {
+			require.NoError(t, err)
+			if first = append(first, s); len(first) == stop {
+				break
+			}
 		}
-	})
-	assert.Zero(t, waiting.Load())
+		resumed := walk()
+		require.NoError(t, resumed.Resume(p.Position()))
+		rest, err := items(resumed)
+		require.NoError(t, err)
+		assert.Equal(t, all, append(first, rest...), "stopped after %d", stop)
+	}
 }

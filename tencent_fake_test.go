@@ -211,7 +211,11 @@ func TestTencentListBreakAndResume(t *testing.T) {
 			break
 		}
 	}
-	assert.Equal(t, before+2, s.Stats().ListRequests, "a break makes no further request")
+	// A break inside page 2 may have had later pages asked for ahead, at
+	// most the ten the group holds, and none after the loop.
+	after := s.Stats().ListRequests
+	assert.GreaterOrEqual(t, after, before+2)
+	assert.LessOrEqual(t, after, before+10, "a break makes no request past the group's count")
 
 	for guid, total := range map[string]int{public: 1000, community: 700} {
 		p := c.MembersPager(guid, nil)

@@ -26,7 +26,8 @@ var tencentMemberFields = []string{"Role", "JoinTime"}
 // (https://www.tencentcloud.com/document/product/1047/34948). An ordinary
 // group pages by Offset, its token the offset in decimal; a Community
 // group (its id starts with "@TGS#_") refuses Offset and pages by the
-// opaque Next cursor, its token that cursor, "" at first. The group's
+// opaque Next cursor, its token that cursor, "" at first. Offsets let All
+// fetch many pages at once; a cursor, only the next. The group's
 // Owner is listed with ScopeAdmin, the nearest portable scope; the
 // group's Owner field (ListGroups) names it, so an import of the group
 // and then its members restores it.
@@ -45,7 +46,7 @@ func (p *tencentChat) listMembers(c *Client, guid string, opts *ListMembersOptio
 		pos.Token = strconv.Itoa((o.Page - 1) * o.PerPage)
 	}
 	key := func(m *Member) string { return m.UID }
-	return newPager(pos, key, func(ctx context.Context, token string) (page[Member], error) {
+	pager := newPager(pos, key, func(ctx context.Context, token string) (page[Member], error) {
 		req := tencent.MemberInfoRequest{GroupID: guid, Limit: o.PerPage, MemberInfoFilter: tencentMemberFields, MemberRoleFilter: roles}
 		var offset int64
 		if community {
@@ -75,7 +76,20 @@ func (p *tencentChat) listMembers(c *Client, guid string, opts *ListMembersOptio
 		// empty page.
 		end := offset + int64(len(members))
 		last := len(members) < o.PerPage && end == answer.MemberNum
-		return page[Member]{items: members, next: strconv.FormatInt(end, 10), last: last}, nil
+		ahead := int(max(answer.MemberNum-end+int64(o.PerPage)-1, 0) / int64(o.PerPage))
+		return page[Member]{items: members, next: strconv.FormatInt(end, 10), last: last, ahead: ahead}, nil
+	})
+	if community {
+		return pager
+	}
+	// Offsets name later pages without asking; a page shorter than asked
+	// moves the next offset, and the pages guessed past it are dropped.
+	return pager.readahead(c.budgets[tencentListMembers].concurrency, func(token string) string {
+		n, err := strconv.ParseInt(token, 10, 64)
+		if err != nil {
+			return ""
+		}
+		return strconv.FormatInt(n+int64(o.PerPage), 10)
 	})
 }
 
