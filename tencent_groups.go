@@ -7,8 +7,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/chatimport/chatimport/internal/tencent"
@@ -201,34 +204,66 @@ func (p *tencentChat) listGroups(c *Client, opts *ListGroupsOptions) *Pager[Grou
 	})
 }
 
-// groupDetails reads the groups ids names, in their order, 50 a request.
-// A group dissolved since it was listed (10010) is left out: it is no
-// longer there to list.
+// groupDetails reads the groups ids names, in their order, 50 a request,
+// as many requests at once as get_group_info's pace needs with 100 ms
+// round trips: one after another, a page of 10,000 ids would take 200
+// round trips. The first error cancels the rest. A group dissolved since
+// it was listed (10010) is left out: it is no longer there to list.
 func (p *tencentChat) groupDetails(ctx context.Context, c *Client, ids []string) ([]Group, error) {
-	groups := make([]Group, 0, len(ids))
-	for start := 0; start < len(ids); start += tencentInfoBatch {
-		chunk := ids[start:min(start+tencentInfoBatch, len(ids))]
-		body, _ := json.Marshal(tencent.GroupInfoRequest{GroupIDList: chunk})
-		answer, err := tencentPost[tencent.GroupInfoAnswer](ctx, c, p, tencent.PathGroupInfo, tencentGroupInfo, body)
-		if err != nil {
-			return nil, err
-		}
-		byID := make(map[string]*tencent.GroupInfo, len(answer.GroupInfo))
-		for i := range answer.GroupInfo {
-			byID[answer.GroupInfo[i].GroupID] = &answer.GroupInfo[i]
-		}
-		for _, id := range chunk {
-			info := byID[id]
-			switch {
-			case info == nil:
-				return nil, fmt.Errorf("%w: listing groups: get_group_info left group %q out of its answer", ErrTemporary, id)
-			case info.ErrorCode == 10010:
-				continue
-			case info.ErrorCode != 0:
-				return nil, c.finish(tencentError(tencent.Envelope{ErrorCode: info.ErrorCode, ErrorInfo: info.ErrorInfo}), "")
+	chunks := slices.Collect(slices.Chunk(ids, tencentInfoBatch))
+	found := make([][]Group, len(chunks))
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		next  atomic.Int64
+		once  sync.Once
+		first error
+		wg    sync.WaitGroup
+	)
+	for range min(len(chunks), c.budgets[tencentGroupInfo].concurrency) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(chunks) && ctx.Err() == nil; i = int(next.Add(1) - 1) {
+				var err error
+				if found[i], err = p.groupBatch(ctx, c, chunks[i]); err != nil {
+					once.Do(func() { first = err; cancel() })
+					return
+				}
 			}
-			groups = append(groups, listedGroup(info))
+		})
+	}
+	wg.Wait()
+	if first != nil {
+		return nil, first
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return slices.Concat(found...), nil
+}
+
+// groupBatch reads the details of at most 50 groups, in their order.
+func (p *tencentChat) groupBatch(ctx context.Context, c *Client, chunk []string) ([]Group, error) {
+	body, _ := json.Marshal(tencent.GroupInfoRequest{GroupIDList: chunk})
+	answer, err := tencentPost[tencent.GroupInfoAnswer](ctx, c, p, tencent.PathGroupInfo, tencentGroupInfo, body)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]*tencent.GroupInfo, len(answer.GroupInfo))
+	for i := range answer.GroupInfo {
+		byID[answer.GroupInfo[i].GroupID] = &answer.GroupInfo[i]
+	}
+	groups := make([]Group, 0, len(chunk))
+	for _, id := range chunk {
+		info := byID[id]
+		switch {
+		case info == nil:
+			return nil, fmt.Errorf("%w: listing groups: get_group_info left group %q out of its answer", ErrTemporary, id)
+		case info.ErrorCode == 10010:
+			continue
+		case info.ErrorCode != 0:
+			return nil, c.finish(tencentError(tencent.Envelope{ErrorCode: info.ErrorCode, ErrorInfo: info.ErrorInfo}), "")
 		}
+		groups = append(groups, listedGroup(info))
 	}
 	return groups, nil
 }

@@ -1,6 +1,7 @@
 package chatimport
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strconv"
@@ -320,4 +321,40 @@ func TestTencentListMembersPageOfNothingNew(t *testing.T) {
 	calls := s.Calls()
 	assert.GreaterOrEqual(t, len(calls), 2)
 	assert.LessOrEqual(t, len(calls), 10, "no loop")
+}
+
+// A page of 1,000 ids is detailed in 20 requests sent at once, and the
+// groups still come in the list's order.
+func TestTencentListGroupsDetailsAtOnceInOrder(t *testing.T) {
+	const n = 1000
+	c, s, _ := setupTencentAPI(t, groupsServer(n, 10_000, 0))
+	groups, err := drain(t, c.ListGroups(t.Context(), nil))
+	require.NoError(t, err)
+	require.Len(t, groups, n)
+	for i, g := range groups {
+		require.Equal(t, fmt.Sprint("g", i), g.GUID)
+	}
+	var infoCalls int
+	for _, call := range s.Calls() {
+		if call.command == "get_group_info" {
+			infoCalls++
+		}
+	}
+	assert.Equal(t, n/50, infoCalls)
+}
+
+// A batch that fails ends the walk with its own error, not with the
+// cancellation it caused in the batches beside it.
+func TestTencentListGroupsDetailErrorWins(t *testing.T) {
+	details := groupsServer(1000, 10_000, 0)
+	c, _, _ := setupTencentAPI(t, func(i int, call apiCall) any {
+		if call.command == "get_group_info" && slices.Contains(call.list("GroupIdList"), "g510") {
+			return failure(10007, "no permission")
+		}
+		return details(i, call)
+	})
+	groups, err := drain(t, c.ListGroups(t.Context(), nil))
+	require.ErrorIs(t, err, ErrPermission)
+	assert.NotErrorIs(t, err, context.Canceled)
+	assert.Empty(t, groups, "no group of a page whose details failed")
 }
