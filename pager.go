@@ -36,11 +36,12 @@ type Position struct {
 	Done bool `json:"done,omitempty"`
 }
 
-// Pager walks a listing one page at a time, in the manner of the Azure
-// SDK's pagers: call NextPage while More reports true. Its Position can be
-// saved and restored, so a walk of a million members survives a restart.
-// A Pager is not safe for concurrent use. The zero Pager is not ready for
-// use: a Client makes them.
+// Pager walks a listing page by page, in the manner of the Azure SDK's
+// pagers: call NextPage while More reports true, or range over All, which
+// fetches pages ahead of the loop. Its Position can be saved and
+// restored, so a walk of a million members survives a restart. A Pager is
+// not safe for concurrent use. The zero Pager is not ready for use: a
+// Client makes them.
 type Pager[T any] struct {
 	// fetch gets the page a token addresses. It knows how the provider
 	// pages; the Pager knows only tokens. All calls it on goroutines of
