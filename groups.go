@@ -84,7 +84,9 @@ type ListGroupsOptions struct {
 // CometChat never lists (set it again before importing a password group
 // elsewhere), and OwnerUser (list the owner with ListUsers). On Tencent
 // each group carries every field ImportGroups sends, and a type with no
-// portable name keeps Tencent's, lower-cased ("avchatroom").
+// portable name keeps Tencent's, lower-cased ("avchatroom"); its list
+// follows a cursor, so only the next page is fetched ahead, and each
+// page's details are read up to 20 requests at once.
 func (c *Client) ListGroups(ctx context.Context, opts *ListGroupsOptions) iter.Seq2[Group, error] {
 	p := c.GroupsPager(opts)
 	return func(yield func(Group, error) bool) { p.fresh().All(ctx)(yield) }
