@@ -1,10 +1,10 @@
 package chatimporttest
 
 import (
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
-	"strings"
 )
 
 // listedUser is one entry of GET /users, shaped like the documented
@@ -129,15 +129,15 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
 		}
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		users := make([]*User, 0, len(s.st.users))
-		for _, u := range s.st.users {
+		var users []*User
+		for _, uid := range sortedKeys(s.st.users, &s.st.userOrder) {
+			u := s.st.users[uid]
 			deactivated := u.DeactivatedAt != 0
 			if onlyDeactivated && !deactivated || !onlyDeactivated && !withDeactivated && deactivated {
 				continue
 			}
 			users = append(users, u)
 		}
-		slices.SortFunc(users, func(a, b *User) int { return strings.Compare(a.UID, b.UID) })
 		page := []listedUser{}
 		for _, u := range pageOf(users, lq) {
 			lu := listedUser{UID: u.UID, Name: u.Name, Avatar: u.Avatar, Link: u.Link, Role: u.Role,
@@ -165,10 +165,9 @@ func (s *Server) listGroups(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		groups := make([]*groupState, 0, len(s.st.groups))
-		for _, g := range s.st.groups {
-			groups = append(groups, g)
+		for _, guid := range sortedKeys(s.st.groups, &s.st.groupOrder) {
+			groups = append(groups, s.st.groups[guid])
 		}
-		slices.SortFunc(groups, func(a, b *groupState) int { return strings.Compare(a.GUID, b.GUID) })
 		page := []listedGroup{}
 		for _, g := range pageOf(groups, lq) {
 			lg := listedGroup{GUID: g.GUID, Name: g.Name, Description: g.Description, Icon: g.Icon, Type: g.Type,
@@ -181,6 +180,16 @@ func (s *Server) listGroups(w http.ResponseWriter, r *http.Request) {
 		}
 		return page, len(page), len(groups)
 	})
+}
+
+// sortedKeys returns m's keys in order, sorting again only when m has
+// grown since: the fake never deletes, so its length tells whether it
+// changed, and a walk of many pages sorts once rather than once a page.
+func sortedKeys[V any](m map[string]V, cache *[]string) []string {
+	if len(*cache) != len(m) {
+		*cache = slices.Sorted(maps.Keys(m))
+	}
+	return *cache
 }
 
 // pageOf is the page lq asks for of all.

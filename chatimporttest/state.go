@@ -91,12 +91,15 @@ func (g *groupState) has(uid string) bool {
 // never mutated after insertion (only replaced), so they can be encoded
 // outside the lock.
 type store struct {
-	users    map[string]*User // by lower-cased uid
-	groups   map[string]*groupState
-	tgroups  map[string]*groupState
-	accounts map[string]bool
-	received map[string]int
-	stats    Stats
+	users  map[string]*User // by lower-cased uid
+	groups map[string]*groupState
+	// userOrder and groupOrder are the keys of users and groups in order,
+	// as the listings last sorted them; see sortedKeys.
+	userOrder, groupOrder []string
+	tgroups               map[string]*groupState
+	accounts              map[string]bool
+	received              map[string]int
+	stats                 Stats
 }
 
 func newStore() store {
