@@ -15,11 +15,7 @@ func ExampleClient_ImportGroups() {
 	fake := chatimporttest.NewServer() // stands in for CometChat
 	defer fake.Close()
 	fake.AddGroups(chatimporttest.Group{GUID: "board", Name: "Board", Type: "private"})
-	client, err := fake.CometChat() // or chatimport.NewCometChat(appID, "us", apiKey)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
+	client := fake.CometChat() // or chatimport.NewCometChat(appID, "us", apiKey)
 
 	res, err := client.ImportGroups(context.Background(), []chatimport.Group{
 		{GUID: "Hikers", Name: "Hikers", Type: chatimport.GroupPublic, Description: "Up hills",
@@ -49,11 +45,7 @@ func ExampleClient_ListUsers() {
 		chatimporttest.User{UID: "alice", Name: "Alice", Tags: []string{"beta"}, CreatedAt: 1673421419},
 		chatimporttest.User{UID: "bob", Name: "Bob", CreatedAt: 1673421420, DeactivatedAt: 1700000000},
 	)
-	client, err := fake.CometChat()
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
+	client := fake.CometChat()
 
 	for u, err := range client.ListUsers(context.Background(), nil) {
 		if err != nil {
@@ -77,11 +69,7 @@ func ExampleClient_ListGroups() {
 		chatimporttest.Group{GUID: "hikers", Name: "Hikers", Type: "public", Owner: "alice", Tags: []string{"outdoor"}},
 		chatimporttest.Group{GUID: "vault", Name: "Vault", Type: "password", Password: "open sesame"},
 	)
-	client, err := fake.CometChat()
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
+	client := fake.CometChat()
 
 	for g, err := range client.ListGroups(context.Background(), nil) {
 		if err != nil {

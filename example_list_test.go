@@ -19,11 +19,7 @@ func ExampleClient_ListMembers() {
 		chatimporttest.Member{UID: "alice", Scope: "admin", JoinedAt: 1673421479},
 		chatimporttest.Member{UID: "bob", JoinedAt: 1673421480},
 	)
-	client, err := fake.CometChat() // or chatimport.NewCometChat(appID, "us", apiKey)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
+	client := fake.CometChat() // or chatimport.NewCometChat(appID, "us", apiKey)
 
 	for m, err := range client.ListMembers(context.Background(), "team", nil) {
 		if err != nil {
@@ -45,11 +41,7 @@ func ExampleClient_MembersPager() {
 	for _, uid := range []string{"ann", "ben", "cat", "dan", "eve"} {
 		fake.AddMembers("team", chatimporttest.Member{UID: uid, JoinedAt: 1673421479})
 	}
-	client, err := fake.CometChat()
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
+	client := fake.CometChat()
 	ctx := context.Background()
 	opts := &chatimport.ListMembersOptions{PerPage: 2}
 

@@ -40,7 +40,7 @@ func membersFrom(lines *bufio.Scanner) iter.Seq2[chatimport.Member, error] {
 func ExampleClient_ImportMembersSeq() {
 	fake := chatimporttest.NewServer(chatimporttest.WithCometChatLimit(0, 0))
 	defer fake.Close()
-	client, _ := fake.CometChat()
+	client := fake.CometChat()
 
 	input := strings.NewReader(`{"GUID":"team","UID":"alice"}
 {"GUID":"team","UID":"bob"}

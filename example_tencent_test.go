@@ -16,7 +16,7 @@ func ExampleClient_ImportUsers_tencent() {
 	fake := chatimporttest.NewServer()
 	defer fake.Close()
 	// In production: chatimport.NewTencent(sdkAppID, secretKey, chatimport.WithRegion("singapore"))
-	client, _ := fake.Tencent()
+	client := fake.Tencent()
 
 	res, err := client.ImportUsers(context.Background(), []chatimport.User{
 		{UID: "tommy", Name: "Tommy", Avatar: "https://img.example/tommy.png"},
@@ -38,7 +38,7 @@ func ExampleClient_ImportUsers_tencent() {
 func ExampleClient_ImportGroups_tencent() {
 	fake := chatimporttest.NewServer()
 	defer fake.Close()
-	client, _ := fake.Tencent()
+	client := fake.Tencent()
 	ctx := context.Background()
 	_, _ = client.ImportUsers(ctx, []chatimport.User{{UID: "tommy"}})
 
@@ -67,7 +67,7 @@ func ExampleClient_ImportGroups_tencent() {
 func ExampleClient_ListMembers_tencent() {
 	fake := chatimporttest.NewServer()
 	defer fake.Close()
-	client, _ := fake.Tencent()
+	client := fake.Tencent()
 	ctx := context.Background()
 	_, _ = client.ImportUsers(ctx, []chatimport.User{{UID: "tommy"}, {UID: "jared"}, {UID: "moe"}})
 	_, _ = client.ImportGroups(ctx, []chatimport.Group{
@@ -101,7 +101,7 @@ func ExampleClient_ListMembers_tencent() {
 func ExampleClient_ListGroups_tencent() {
 	fake := chatimporttest.NewServer()
 	defer fake.Close()
-	client, _ := fake.Tencent()
+	client := fake.Tencent()
 	ctx := context.Background()
 	_, _ = client.ImportUsers(ctx, []chatimport.User{{UID: "tommy"}})
 	_, _ = client.ImportGroups(ctx, []chatimport.Group{

@@ -31,7 +31,7 @@ func ExampleNewCometChat() {
 func ExampleClient_ImportUsers() {
 	fake := chatimporttest.NewServer(chatimporttest.WithCometChatLimit(0, 0))
 	defer fake.Close()
-	client, _ := fake.CometChat() // in production: chatimport.NewCometChat(appID, region, apiKey)
+	client := fake.CometChat() // in production: chatimport.NewCometChat(appID, region, apiKey)
 
 	res, err := client.ImportUsers(context.Background(), []chatimport.User{
 		{UID: "alice", Name: "Alice", CreatedAt: time.Unix(1673421419, 0)},
@@ -57,7 +57,7 @@ func ExampleClient_ImportUsers() {
 func ExampleClient_ImportMembers() {
 	fake := chatimporttest.NewServer(chatimporttest.WithCometChatLimit(0, 0))
 	defer fake.Close()
-	client, _ := fake.CometChat()
+	client := fake.CometChat()
 
 	created := time.Unix(1673421419, 0)
 	team := &chatimport.Group{Name: "Team", Type: chatimport.GroupPublic, CreatedAt: created}
@@ -84,7 +84,7 @@ func ExampleClient_ImportMembers() {
 func ExampleClient_ImportUsersSeq() {
 	fake := chatimporttest.NewServer(chatimporttest.WithCometChatLimit(0, 0))
 	defer fake.Close()
-	client, _ := fake.CometChat()
+	client := fake.CometChat()
 
 	// A generated stream: only a few batches are held in memory at a time,
 	// however long it runs.
@@ -110,7 +110,7 @@ func ExampleNewTencent() {
 	fake := chatimporttest.NewServer(chatimporttest.WithTencentAutoCreate())
 	defer fake.Close()
 	// In production: chatimport.NewTencent(sdkAppID, secretKey, chatimport.WithRegion("singapore"))
-	client, _ := fake.Tencent()
+	client := fake.Tencent()
 
 	members := []chatimport.Member{
 		{GUID: "@TGS#2J4SZEAEL", UID: "tommy", Scope: chatimport.ScopeAdmin, JoinedAt: time.Unix(1448357837, 0)},
@@ -132,7 +132,7 @@ func ExampleNewTencent() {
 func ExampleAPIError() {
 	fake := chatimporttest.NewServer(chatimporttest.WithCometChatLimit(0, 0))
 	defer fake.Close()
-	client, _ := fake.CometChat(chatimport.WithRetry(0, 0, 0))
+	client := fake.CometChat(chatimport.WithRetry(0, 0, 0))
 
 	// A member of a group that does not exist, with no details to create it.
 	_, err := client.ImportMembers(context.Background(), []chatimport.Member{{GUID: "nowhere", UID: "alice"}})

@@ -45,7 +45,7 @@ func BenchmarkExportMembers(b *testing.B) {
 			skipLarge(b, size.n)
 			const rate = 200
 			s := tencentMembersFake(b, size.n, rate)
-			c := newClient(b, s.Tencent)
+			c := s.Tencent()
 			listRun(b, s, size.n, 100*rate, func() iter.Seq2[chatimport.Member, error] {
 				return c.ListMembers(b.Context(), groupID(0), nil)
 			})

@@ -26,8 +26,7 @@ func TestSoakUnderHeavyFaults(t *testing.T) {
 	t.Run("cometchat", func(t *testing.T) {
 		s := chatimporttest.NewServer(chatimporttest.WithSeed(21), chatimporttest.WithCometChatLimit(0, 0), chatimporttest.WithFaults(heavyFaults))
 		defer s.Close()
-		c, err := s.CometChat(chatimport.WithRetry(20, time.Millisecond, 2*time.Millisecond), chatimport.WithConcurrency(8))
-		require.NoError(t, err)
+		c := s.CometChat(chatimport.WithRetry(20, time.Millisecond, 2*time.Millisecond), chatimport.WithConcurrency(8))
 		users := func(yield func(chatimport.User, error) bool) {
 			for i := range nUsers {
 				if !yield(chatimport.User{UID: fmt.Sprintf("soak-%05d", i), Name: fmt.Sprint("User ", i)}, nil) {
@@ -64,8 +63,7 @@ func TestSoakUnderHeavyFaults(t *testing.T) {
 		s := chatimporttest.NewServer(chatimporttest.WithSeed(22), chatimporttest.WithTencentLimit(0, 0),
 			chatimporttest.WithTencentAutoCreate(), chatimporttest.WithFaults(heavyFaults))
 		defer s.Close()
-		c, err := s.Tencent(chatimport.WithRetry(20, time.Millisecond, 2*time.Millisecond))
-		require.NoError(t, err)
+		c := s.Tencent(chatimport.WithRetry(20, time.Millisecond, 2*time.Millisecond))
 		members := func(yield func(chatimport.Member, error) bool) {
 			for i := range nMembers {
 				if !yield(chatimport.Member{GUID: fmt.Sprintf("@TGS#soak%02d", i%groups), UID: fmt.Sprintf("acct-%05d", i)}, nil) {

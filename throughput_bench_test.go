@@ -107,10 +107,7 @@ func BenchmarkThroughputCometChat(b *testing.B) {
 			chatimporttest.WithFaults(chatimporttest.Faults{Latency: benchLatency}),
 			chatimporttest.WithCountOnly(),
 		)
-		c, err := s.CometChat()
-		if err != nil {
-			b.Fatal(err)
-		}
+		c := s.CometChat()
 		return s, func() (int, error) {
 			fn, ok := countOK()
 			err := c.ImportUsersSeq(b.Context(), genUsers(n), fn)
@@ -151,10 +148,7 @@ func benchmarkThroughputTencent(b *testing.B, opts ...chatimport.Option) {
 		for g := range groups {
 			s.AddTencentGroup(groupID(g), time.Unix(1_600_000_000, 0))
 		}
-		c, err := s.Tencent(opts...)
-		if err != nil {
-			b.Fatal(err)
-		}
+		c := s.Tencent(opts...)
 		return s, func() (int, error) {
 			fn, ok := countOK()
 			err := c.ImportMembersSeq(b.Context(), genMembers(n, groups), fn)
@@ -180,10 +174,7 @@ func BenchmarkMemoryStreamUsers(b *testing.B) {
 			}
 			s := chatimporttest.NewServer(chatimporttest.WithCountOnly(), chatimporttest.WithCometChatLimit(0, 0))
 			defer s.Close()
-			c, err := s.CometChat()
-			if err != nil {
-				b.Fatal(err)
-			}
+			c := s.CometChat()
 			var peak heapPeak
 			var elapsed time.Duration
 			for i := 0; i < b.N; i++ {

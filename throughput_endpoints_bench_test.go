@@ -32,7 +32,7 @@ func BenchmarkThroughputCometChatGroups(b *testing.B) {
 	n := scaled(25_000, 500)
 	throughputRun(b, n, batch, float64(limit)/per.Seconds(), func() (*chatimporttest.Server, func() (int, error)) {
 		s := cometChatImportFake(limit, per)
-		c := newClient(b, s.CometChat)
+		c := s.CometChat()
 		return s, func() (int, error) {
 			fn, ok := countOK()
 			err := c.ImportGroupsSeq(b.Context(), genCometGroups("group", n), fn)
@@ -50,7 +50,7 @@ func BenchmarkThroughputCometChatMembers(b *testing.B) {
 	throughputRun(b, n, batch, float64(limit)/per.Seconds(), func() (*chatimporttest.Server, func() (int, error)) {
 		s := cometChatImportFake(limit, per)
 		seedCometGroups(s, groups)
-		c := newClient(b, s.CometChat)
+		c := s.CometChat()
 		return s, func() (int, error) {
 			fn, ok := countOK()
 			err := c.ImportMembersSeq(b.Context(), genCometMembers(n, groups), fn)
@@ -71,7 +71,7 @@ func BenchmarkThroughputCometChatShared(b *testing.B) {
 	throughputRun(b, 3*each, batch, float64(limit)/per.Seconds(), func() (*chatimporttest.Server, func() (int, error)) {
 		s := cometChatImportFake(limit, per)
 		seedCometGroups(s, groups)
-		c := newClient(b, s.CometChat)
+		c := s.CometChat()
 		return s, func() (int, error) {
 			var wg sync.WaitGroup
 			var mu sync.Mutex
@@ -105,7 +105,7 @@ func BenchmarkThroughputTencentAccounts(b *testing.B) {
 	n := scaled(50_000, 1_000)
 	throughputRun(b, n, batch, limit, func() (*chatimporttest.Server, func() (int, error)) {
 		s := tencentFake(chatimporttest.WithTencentCommandLimit("multiaccount_import", limit, time.Second))
-		c := newClient(b, s.Tencent)
+		c := s.Tencent()
 		return s, func() (int, error) {
 			fn, ok := countOK()
 			err := c.ImportUsersSeq(b.Context(), genAccounts(n), fn)
@@ -121,7 +121,7 @@ func BenchmarkThroughputTencentGroups(b *testing.B) {
 	n := scaled(1_000, 20)
 	throughputRun(b, n, batch, limit, func() (*chatimporttest.Server, func() (int, error)) {
 		s := tencentFake(chatimporttest.WithTencentCommandLimit("import_group", limit, time.Second))
-		c := newClient(b, s.Tencent)
+		c := s.Tencent()
 		return s, func() (int, error) {
 			fn, ok := countOK()
 			err := c.ImportGroupsSeq(b.Context(), genTencentGroups(n), fn)
@@ -175,7 +175,7 @@ func BenchmarkThroughputTencentListMembers(b *testing.B) {
 	for _, rate := range []int{200, 40} {
 		b.Run(fmt.Sprintf("rate=%d", rate), func(b *testing.B) {
 			s := tencentMembersFake(b, n, rate)
-			c := newClient(b, s.Tencent)
+			c := s.Tencent()
 			listRun(b, s, n, float64(100*rate), func() iter.Seq2[chatimport.Member, error] {
 				return c.ListMembers(b.Context(), groupID(0), nil)
 			})
@@ -203,7 +203,7 @@ func BenchmarkThroughputTencentListGroups(b *testing.B) {
 	}
 	// One client for both walks: its pacing carries on where the fake's
 	// windows do, so a new walk never opens inside a window it cannot see.
-	c := newClient(b, s.Tencent)
+	c := s.Tencent()
 	for _, perPage := range []int{50, 10_000} {
 		b.Run(fmt.Sprintf("perPage=%d", perPage), func(b *testing.B) {
 			ceiling := min(float64(perPage*listRate), float64(infoBatch*infoRate))
@@ -249,16 +249,6 @@ func listRun[T any](b *testing.B, s *chatimporttest.Server, n int, ceiling float
 	b.ReportMetric(float64(st.Requests-before.Requests)/float64(b.N), "requests/op")
 }
 
-// newClient builds a client with one of the fake's helpers.
-func newClient(b *testing.B, helper func(...chatimport.Option) (*chatimport.Client, error), opts ...chatimport.Option) *chatimport.Client {
-	b.Helper()
-	c, err := helper(opts...)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return c
-}
-
 // cometChatLister is a CometChat client of the fake with CometChat's
 // default pacing, whose transport adds benchLatency to every request.
 func cometChatLister(b *testing.B, s *chatimporttest.Server) *chatimport.Client {
@@ -299,7 +289,7 @@ func tencentMembersFake(b *testing.B, n, rate int) *chatimporttest.Server {
 	)
 	b.Cleanup(s.Close)
 	s.AddTencentGroup(groupID(0), time.Unix(1_600_000_000, 0))
-	seeder := newClient(b, s.Tencent, chatimport.WithConcurrency(32))
+	seeder := s.Tencent(chatimport.WithConcurrency(32))
 	fn, ok := countOK()
 	if err := seeder.ImportMembersSeq(b.Context(), genMembers(n, 1), fn); err != nil || *ok != n {
 		b.Fatalf("seeded %d of %d members: %v", *ok, n, err)

@@ -8,12 +8,14 @@ import (
 	"github.com/chatimport/chatimport"
 )
 
-// CometChat returns a client for the fake's CometChat side, with the fake's
-// credentials. It paces each of its budgets at the limit the fake enforces
-// on that budget's endpoints, and not at all where the fake enforces none,
-// so that a test waits only where it asked for a limit. opts come last, so
-// they override any of that.
-func (s *Server) CometChat(opts ...chatimport.Option) (*chatimport.Client, error) {
+// CometChat returns a client for the fake's CometChat side, ready to use
+// as httptest's Server.Client is, with the fake's credentials. It paces
+// each of its budgets at the limit the fake enforces on that budget's
+// endpoints, and not at all where the fake enforces none, so that a test
+// waits only where it asked for a limit. opts come last, so they override
+// any of that. An invalid option panics, naming it: it is the test's own
+// mistake, as a server that cannot listen is for httptest.NewServer.
+func (s *Server) CometChat(opts ...chatimport.Option) *chatimport.Client {
 	base := []chatimport.Option{
 		chatimport.WithBaseURL(s.URL + "/v3"),
 		s.pace(func(budget string) limitSpec {
@@ -23,14 +25,15 @@ func (s *Server) CometChat(opts ...chatimport.Option) (*chatimport.Client, error
 			return limitSpec{} // the fake does not limit listing
 		}),
 	}
-	return chatimport.NewCometChat(AppID, "us", s.cfg.apiKey, append(base, opts...)...)
+	return must(chatimport.NewCometChat(AppID, "us", s.cfg.apiKey, append(base, opts...)...))
 }
 
 // Tencent returns a client for the fake's Tencent side, signing with the
 // fake's SDKAppID, secret key and admin. Like CometChat, it paces each
 // budget (one per Tencent command) at the fake's limit for that command,
-// and not at all without one. opts come last, so they override any of that.
-func (s *Server) Tencent(opts ...chatimport.Option) (*chatimport.Client, error) {
+// and not at all without one. opts come last, so they override any of that;
+// an invalid option panics, as for CometChat.
+func (s *Server) Tencent(opts ...chatimport.Option) *chatimport.Client {
 	base := []chatimport.Option{
 		chatimport.WithBaseURL(s.URL),
 		chatimport.WithAdmin(s.cfg.admin),
@@ -42,7 +45,14 @@ func (s *Server) Tencent(opts ...chatimport.Option) (*chatimport.Client, error) 
 			return s.tc.limit(command)
 		}),
 	}
-	return chatimport.NewTencent(s.cfg.sdkAppID, s.cfg.secretKey, append(base, opts...)...)
+	return must(chatimport.NewTencent(s.cfg.sdkAppID, s.cfg.secretKey, append(base, opts...)...))
+}
+
+func must(c *chatimport.Client, err error) *chatimport.Client {
+	if err != nil {
+		panic("chatimporttest: " + err.Error())
+	}
+	return c
 }
 
 // pace paces each budget of a client at limitOf(its name), evenly spaced

@@ -17,16 +17,14 @@ func TestClientHelpersTalkToTheFake(t *testing.T) {
 	s := NewServer(WithTencentAutoCreate())
 	defer s.Close()
 
-	cc, err := s.CometChat()
-	require.NoError(t, err)
+	cc := s.CometChat()
 	res, err := cc.ImportUsers(t.Context(), []chatimport.User{{UID: "Alice", Name: "Alice"}})
 	require.NoError(t, err)
 	assert.Equal(t, chatimport.StatusImported, res.Items[0].Status)
 	require.Len(t, s.Users(), 1)
 	assert.Equal(t, "alice", s.Users()[0].UID)
 
-	tc, err := s.Tencent()
-	require.NoError(t, err)
+	tc := s.Tencent()
 	res, err = tc.ImportMembers(t.Context(), []chatimport.Member{{GUID: "@TGS#1", UID: "bob", Scope: chatimport.ScopeAdmin, JoinedAt: time.Unix(1700000000, 0)}})
 	require.NoError(t, err)
 	assert.Equal(t, chatimport.StatusImported, res.Items[0].Status)
@@ -36,10 +34,9 @@ func TestClientHelpersTalkToTheFake(t *testing.T) {
 func TestClientHelpersTakeOverrides(t *testing.T) {
 	s := NewServer(WithAPIKey("another-fake-key"))
 	defer s.Close()
-	_, err := s.CometChat(chatimport.WithBatchSize(51))
-	assert.Error(t, err, "options are validated as usual")
-	c, err := s.CometChat()
-	require.NoError(t, err)
+	assert.PanicsWithValue(t, "chatimporttest: chatimport: WithBatchSize: 51 is above cometchat's largest request of 50",
+		func() { s.CometChat(chatimport.WithBatchSize(51)) }, "options are validated as usual, and a bad one is the test's bug")
+	c := s.CometChat()
 	res, err := c.ImportUsers(t.Context(), []chatimport.User{{UID: "a", Name: "A"}})
 	require.NoError(t, err, "the fake's own key is used")
 	assert.Equal(t, chatimport.StatusImported, res.Items[0].Status)
@@ -78,21 +75,21 @@ func TestClientHelpersPaceOnlyAtTheFakesLimit(t *testing.T) {
 				var res *chatimport.ImportResult
 				start := time.Now()
 				if tc.tencent {
-					c, err := s.Tencent(hc)
-					require.NoError(t, err)
+					c := s.Tencent(hc)
 					members := make([]chatimport.Member, requests)
 					for i := range members { // a request per group
 						members[i] = chatimport.Member{GUID: fmt.Sprintf("@TGS#%d", i), UID: "bob"}
 					}
+					var err error
 					res, err = c.ImportMembers(t.Context(), members)
 					require.NoError(t, err)
 				} else {
-					c, err := s.CometChat(hc, chatimport.WithBatchSize(1))
-					require.NoError(t, err)
+					c := s.CometChat(hc, chatimport.WithBatchSize(1))
 					users := make([]chatimport.User, requests)
 					for i := range users {
 						users[i] = chatimport.User{UID: fmt.Sprintf("u%d", i), Name: "U"}
 					}
+					var err error
 					res, err = c.ImportUsers(t.Context(), users)
 					require.NoError(t, err)
 				}
@@ -120,8 +117,7 @@ func TestTencentHelperPacesEachCommandAtItsOwnLimit(t *testing.T) {
 	defer s.Close()
 	synctest.Test(t, func(t *testing.T) {
 		hc := chatimport.WithHTTPClient(&http.Client{Transport: &http.Transport{DisableKeepAlives: true}})
-		c, err := s.Tencent(hc, chatimport.WithBatchSize(1))
-		require.NoError(t, err)
+		c := s.Tencent(hc, chatimport.WithBatchSize(1))
 		accounts := make([]chatimport.User, requests)
 		for i := range accounts {
 			accounts[i] = chatimport.User{UID: fmt.Sprintf("acct%d", i), Name: "A"}

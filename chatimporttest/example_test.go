@@ -19,10 +19,7 @@ import (
 func ExampleServer_CometChat() {
 	s := chatimporttest.NewServer()
 	defer s.Close()
-	client, err := s.CometChat() // in production: chatimport.NewCometChat(appID, region, apiKey)
-	if err != nil {
-		panic(err)
-	}
+	client := s.CometChat() // in production: chatimport.NewCometChat(appID, region, apiKey)
 
 	users := []chatimport.User{{UID: "Alice", Name: "Alice Liddell"}}
 	for i := range 499 {
@@ -45,10 +42,7 @@ func ExampleServer_CometChat() {
 func ExampleServer_Tencent() {
 	s := chatimporttest.NewServer(chatimporttest.WithTencentAutoCreate())
 	defer s.Close()
-	client, err := s.Tencent() // in production: chatimport.NewTencent(sdkAppID, secretKey, chatimport.WithRegion(region))
-	if err != nil {
-		panic(err)
-	}
+	client := s.Tencent() // in production: chatimport.NewTencent(sdkAppID, secretKey, chatimport.WithRegion(region))
 
 	res, err := client.ImportMembers(context.Background(), []chatimport.Member{
 		{GUID: "@TGS#2J4SZEAEL", UID: "tommy", Scope: chatimport.ScopeAdmin, JoinedAt: time.Unix(1448357837, 0)},

@@ -49,8 +49,7 @@ var fleetOptions = []chatimport.Option{
 // would run it: its own Client, paced by opts.
 func fleetClient(t *testing.T, s *chatimporttest.Server, opts ...chatimport.Option) *chatimport.Client {
 	t.Helper()
-	c, err := s.CometChat(append(fleetOptions, opts...)...)
-	require.NoError(t, err)
+	c := s.CometChat(append(fleetOptions, opts...)...)
 	return c
 }
 
@@ -93,7 +92,7 @@ func TestFleetSharingBudgetsDrawsNoRateLimits(t *testing.T) {
 	addr := redisAddr(t)
 	for _, tc := range []struct {
 		name      string
-		newClient func(*chatimporttest.Server, ...chatimport.Option) (*chatimport.Client, error)
+		newClient func(*chatimporttest.Server, ...chatimport.Option) *chatimport.Client
 		imp       importer
 		stored    func(*chatimporttest.Server) int
 	}{
@@ -112,9 +111,7 @@ func TestFleetSharingBudgetsDrawsNoRateLimits(t *testing.T) {
 			prefix := testKey(t) + ":"
 			var clients []*chatimport.Client
 			for range fleetClients {
-				c, err := tc.newClient(s, append(fleetOptions, chatimport.WithLimiterFunc(redislimit.Budgets(newRedis(t, addr), prefix)))...)
-				require.NoError(t, err)
-				clients = append(clients, c)
+				clients = append(clients, tc.newClient(s, append(fleetOptions, chatimport.WithLimiterFunc(redislimit.Budgets(newRedis(t, addr), prefix)))...))
 			}
 
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

@@ -28,13 +28,9 @@ func Example() {
 
 	fake := chatimporttest.NewServer(chatimporttest.WithDocumentedLimits())
 	defer fake.Close()
-	client, err := fake.CometChat( // a replica would call chatimport.NewCometChat
+	client := fake.CometChat( // a replica would call chatimport.NewCometChat
 		chatimport.WithLimiterFunc(redislimit.Budgets(rdb, "chatimport-example:", redislimit.WithFallback(1.0/3))),
 	)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()

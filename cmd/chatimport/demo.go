@@ -109,10 +109,7 @@ func (t *tool) demoIntoCometChat(ctx context.Context, d *demoRun) int {
 func (t *tool) demoExport(ctx context.Context, d *demoRun) int {
 	started := time.Now()
 	hc, meter := newMeteredClient(chatimport.ProviderCometChat)
-	client, err := fakeClient(d.comet, chatimport.ProviderCometChat, chatimport.WithHTTPClient(hc), fakeRetry)
-	if err != nil {
-		return t.usage("demo", err)
-	}
+	client := fakeClient(d.comet, chatimport.ProviderCometChat, chatimport.WithHTTPClient(hc), fakeRetry)
 	cfg := &exportConfig{provider: chatimport.ProviderCometChat, out: d.dir}
 	x := &exporter{cfg: cfg, client: client, out: newProgress(t.stdout, t.tty), stdout: t.stdout}
 	if err := x.open("the demo's fake"); err != nil {
@@ -144,10 +141,7 @@ func (t *tool) demoImport(ctx context.Context, provider string, fake *chatimport
 	m.fake = fake
 	hc, meter := newMeteredClient(provider)
 	m.meter = meter
-	var err error
-	if m.client, err = fakeClient(fake, provider, chatimport.WithHTTPClient(hc), fakeRetry); err != nil {
-		return t.usage("demo", err)
-	}
+	m.client = fakeClient(fake, provider, chatimport.WithHTTPClient(hc), fakeRetry)
 	if err := open(m); err != nil {
 		return t.usage("demo", err)
 	}
@@ -184,7 +178,7 @@ func (t *tool) startFake() *chatimporttest.Server {
 }
 
 // fakeClient is a client for one side of the fake.
-func fakeClient(s *chatimporttest.Server, provider string, opts ...chatimport.Option) (*chatimport.Client, error) {
+func fakeClient(s *chatimporttest.Server, provider string, opts ...chatimport.Option) *chatimport.Client {
 	if provider == chatimport.ProviderCometChat {
 		return s.CometChat(opts...)
 	}

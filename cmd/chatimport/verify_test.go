@@ -18,8 +18,7 @@ func TestVerifyReportsMissingMembers(t *testing.T) {
 	s := newFake(t, chatimporttest.WithFaults(chatimporttest.Faults{}))
 	s.AddMembers("team", chatimporttest.Member{UID: "alice"}, chatimporttest.Member{UID: "carol"})
 	s.AddMembers("club", chatimporttest.Member{UID: "bob"})
-	c, err := s.CometChat(chatimport.WithRateLimit(0, 0))
-	require.NoError(t, err)
+	c := s.CometChat(chatimport.WithRateLimit(0, 0))
 
 	v := newVerifier()
 	for seq, m := range []chatimport.Member{
@@ -66,8 +65,7 @@ func TestSeqMapFollowsGaps(t *testing.T) {
 func TestListCheckReportsMissingUsers(t *testing.T) {
 	s := newFake(t, chatimporttest.WithFaults(chatimporttest.Faults{}))
 	s.AddUsers(chatimporttest.User{UID: "alice", Name: "Alice"}, chatimporttest.User{UID: "carol", Name: "Carol"})
-	c, err := s.CometChat(chatimport.WithRateLimit(0, 0))
-	require.NoError(t, err)
+	c := s.CometChat(chatimport.WithRateLimit(0, 0))
 	lc := &listCheck[chatimport.User]{noun: "user", id: usersKind.id, fold: true, pending: map[int]string{}, expected: map[string]bool{},
 		list: func(ctx context.Context) iter.Seq2[chatimport.User, error] { return c.ListUsers(ctx, nil) }}
 	for seq, u := range []chatimport.User{{UID: "Alice"}, {UID: "dave"}, {UID: "frank"}} {

@@ -16,14 +16,13 @@ func TestImportBatch(t *testing.T) {
 	s := chatimporttest.NewServer(chatimporttest.WithCometChatLimit(0, 0), chatimporttest.WithSeed(2),
 		chatimporttest.WithFaults(chatimporttest.Faults{RateLimit: 0.2, FailAfterApply: 0.2}))
 	defer s.Close()
-	c, err := s.CometChat(chatimport.WithRetry(10, time.Millisecond, 5*time.Millisecond))
-	require.NoError(t, err)
+	c := s.CometChat(chatimport.WithRetry(10, time.Millisecond, 5*time.Millisecond))
 
 	users := []chatimport.User{{UID: "alice", Name: "Alice"}, {UID: "bob", Name: "Bob"}, {UID: "no name"}}
 	team := &chatimport.Group{Name: "Team", Type: chatimport.GroupPublic}
 	members := []chatimport.Member{{GUID: "team", UID: "alice", Scope: chatimport.ScopeAdmin, Group: team}, {GUID: "team", UID: "bob", Group: team}}
 	var out strings.Builder
-	err = importBatch(t.Context(), c, users, members, &out)
+	err := importBatch(t.Context(), c, users, members, &out)
 	assert.EqualError(t, err, "1 items did not arrive")
 	assert.Contains(t, out.String(), "users no name: failed: ")
 	assert.Contains(t, out.String(), "users: 2 on the server, 1 not\nmembers: 2 on the server, 0 not\n")

@@ -17,8 +17,7 @@ func TestImportStream(t *testing.T) {
 	s := chatimporttest.NewServer(chatimporttest.WithCometChatLimit(0, 0), chatimporttest.WithSeed(4),
 		chatimporttest.WithFaults(chatimporttest.Faults{RateLimit: 0.1, Unavailable: 0.1, DropAfterApply: 0.1}))
 	defer s.Close()
-	c, err := s.CometChat(chatimport.WithRetry(10, time.Millisecond, 5*time.Millisecond))
-	require.NoError(t, err)
+	c := s.CometChat(chatimport.WithRetry(10, time.Millisecond, 5*time.Millisecond))
 
 	var in strings.Builder
 	for i := range 1000 {
@@ -26,7 +25,7 @@ func TestImportStream(t *testing.T) {
 	}
 	in.WriteString(`{"uid":"user-0001","name":"again"}` + "\n") // a repeat is skipped, not sent
 	var out strings.Builder
-	err = importStream(t.Context(), c, strings.NewReader(in.String()), &out)
+	err := importStream(t.Context(), c, strings.NewReader(in.String()), &out)
 	require.ErrorIs(t, err, chatimport.ErrDuplicate)
 	assert.Regexp(t, `imported \d+, existed \d+, failed 0, skipped 1\n$`, out.String())
 	assert.Contains(t, out.String(), "1000 user-0001: skipped: ")
