@@ -47,9 +47,9 @@ type ListedMember struct {
 	DeactivatedAt Int            `json:"deactivatedAt"`
 }
 
-// Pagination is meta.pagination. Total is decoded for completeness but is
-// not a reliable count: the documented example answers total 0 with five
-// members.
+// Pagination is meta.pagination. Total and Count are decoded for
+// completeness but are not reliable counts: the documented example lists
+// four members with count 5 and total 0.
 type Pagination struct {
 	Total       Int `json:"total"`
 	Count       Int `json:"count"`
