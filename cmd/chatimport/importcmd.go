@@ -147,8 +147,8 @@ func (m *migration) realClient(creds *credentials) error {
 	m.meter = meter
 	m.target = creds.target(m.cfg.provider, m.cfg.baseURL)
 	var err error
-	m.client, err = newClient(m.cfg.provider, m.cfg.baseURL, creds, append([]chatimport.Option{chatimport.WithHTTPClient(hc)},
-		m.cfg.clientOptions()...)...)
+	opts := append([]chatimport.Option{chatimport.WithHTTPClient(hc)}, m.cfg.clientOptions()...)
+	m.client, err = newClient(m.cfg.provider, m.cfg.baseURL, creds, append(opts, m.extra...)...)
 	return err
 }
 

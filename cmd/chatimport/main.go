@@ -21,6 +21,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/chatimport/chatimport"
 	"github.com/chatimport/chatimport/chatimporttest"
 )
 
@@ -70,6 +71,9 @@ type tool struct {
 	// fakeStarted, when set, is handed each fake the demo starts, so that a
 	// test can judge from its state what arrived.
 	fakeStarted func(*chatimporttest.Server)
+	// clientOpts, when set, come after the flags' client options in an
+	// import: a benchmark paces each budget at its fake's scaled limit.
+	clientOpts []chatimport.Option
 }
 
 func (t *tool) run(ctx context.Context, args []string) int {

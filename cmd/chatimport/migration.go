@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/chatimport/chatimport"
@@ -35,6 +36,14 @@ type migration struct {
 	done    map[string]*ranges         // by kind: records an earlier run finished, per the checkpoint
 	refused map[string]map[int]outcome // by kind and index: refused when the input was checked on resume
 
+	// extra are client options after the flags' own (tool.clientOpts).
+	extra []chatimport.Option
+	// gate holds back, on Tencent, the groups whose owner is an account
+	// imported beside them (see owners.go); nil otherwise.
+	gate *ownerGate
+
+	// mu guards what record touches: on Tencent two imports report at once.
+	mu        sync.Mutex
 	cancel    context.CancelCauseFunc
 	tallies   map[string]*tally
 	shown     int
@@ -49,7 +58,7 @@ type migration struct {
 }
 
 func (t *tool) newMigration(cfg *config) *migration {
-	return &migration{cfg: cfg, stdout: t.stdout, stderr: t.stderr, out: newProgress(t.stdout, t.tty),
+	return &migration{cfg: cfg, stdout: t.stdout, stderr: t.stderr, out: newProgress(t.stdout, t.tty), extra: t.clientOpts,
 		tallies: map[string]*tally{}, inputs: map[string]*input{}, done: map[string]*ranges{},
 		refused: map[string]map[int]outcome{}, mapped: map[string]map[string]int{}}
 }
@@ -62,19 +71,28 @@ func (m *migration) addInputs() {
 	}
 }
 
-// run imports users, then groups, then members, verifies, and prints the
-// summary. Users go before groups even where their budgets are separate
-// (Tencent): a group's owner must be an account when the group is made.
+// run imports users and groups, then members, verifies, and prints the
+// summary. On CometChat users go before groups: all imports share one
+// budget there, so running them at once would gain nothing. On Tencent
+// they go at once (see owners.go).
 func (m *migration) run(parent context.Context, started time.Time) int {
 	ctx, cancel := context.WithCancelCause(parent)
 	defer cancel(nil)
 	m.cancel = cancel
 	m.listed = m.newListChecks()
-	if m.users != nil {
-		m.stop(ctx, runKind(ctx, m, usersKind, m.users, m.listed.userWatch()))
-	}
-	if m.groups != nil {
-		m.stop(ctx, runKind(ctx, m, groupsKind, m.groups, m.listed.groupWatch()))
+	if m.users != nil && m.groups != nil && m.cfg.provider == chatimport.ProviderTencent {
+		m.usersBesideGroups(ctx)
+	} else {
+		if m.users != nil {
+			m.stop(ctx, m.phase(usersKind.name, m.users.records, func() error {
+				return runKind(ctx, m, usersKind, m.users, m.listed.userWatch(), nil)
+			}))
+		}
+		if m.groups != nil {
+			m.stop(ctx, m.phase(groupsKind.name, m.groups.records, func() error {
+				return runKind(ctx, m, groupsKind, m.groups, m.listed.groupWatch(), nil)
+			}))
+		}
 	}
 	if m.members != nil {
 		var v *verifier
@@ -83,7 +101,9 @@ func (m *migration) run(parent context.Context, started time.Time) int {
 			v = newVerifier()
 			watch = v
 		}
-		m.stop(ctx, runKind(ctx, m, membersKind, m.members, watch))
+		m.stop(ctx, m.phase(membersKind.name, m.members.records, func() error {
+			return runKind(ctx, m, membersKind, m.members, watch, nil)
+		}))
 		if v != nil && m.stopped == nil && m.inputErr == nil {
 			m.verify(ctx, v)
 		}
@@ -92,6 +112,43 @@ func (m *migration) run(parent context.Context, started time.Time) int {
 		m.listed.run(ctx, m)
 	}
 	return m.finish(parent, started)
+}
+
+// usersBesideGroups imports Tencent's accounts and groups at once, each
+// group whose owner is among the accounts once that account has landed.
+func (m *migration) usersBesideGroups(ctx context.Context) {
+	if m.stopped == nil {
+		gate, err := m.newOwnerGate(ctx)
+		if err != nil {
+			m.stop(ctx, err)
+		}
+		m.gate = gate
+	}
+	if m.stopped != nil { // nothing is read
+		m.tally(usersKind.name).unread = m.users.records
+		m.tally(groupsKind.name).unread = m.groups.records
+		return
+	}
+	var usersErr, groupsErr error
+	m.phase("users+groups", m.users.records+m.groups.records, func() error {
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			usersErr = runKind(ctx, m, usersKind, m.users, m.listed.userWatch(), nil)
+			m.gate.openAll()
+		})
+		groupsErr = runKind(ctx, m, groupsKind, m.groups, m.listed.groupWatch(), newOwnerHold(m.gate, m.record))
+		wg.Wait()
+		return nil
+	})
+	m.stop(ctx, usersErr)
+	m.stop(ctx, groupsErr)
+}
+
+// phase shows the progress of one step of the import while fn runs it.
+func (m *migration) phase(label string, total int, fn func() error) error {
+	m.out.begin(label, total)
+	defer m.out.end()
+	return fn()
 }
 
 // stop looks at how one input's import ended and decides whether the
@@ -119,12 +176,12 @@ func (m *migration) verifying() bool {
 // runKind imports one input, unless the migration has stopped. Records a
 // checkpoint says are done are skipped, and so are those refused when the
 // input was checked on resume.
-func runKind[T any](ctx context.Context, m *migration, k *kind[T], in *input, watch watcher[T]) error {
+func runKind[T any](ctx context.Context, m *migration, k *kind[T], in *input, watch watcher[T], hold holder[T]) error {
 	if m.stopped != nil { // nothing of this input is read
 		m.tally(k.name).unread = in.records
 		return nil
 	}
-	p := &pass[T]{kind: k, in: in, client: m.client, watch: watch, mapper: m.mapper, emit: m.record}
+	p := &pass[T]{kind: k, in: in, client: m.client, watch: watch, mapper: m.mapper, hold: hold, emit: m.record}
 	if done := m.done[k.name]; done != nil && done.count() > 0 {
 		if ctx.Err() == nil {
 			m.say(fmt.Sprintf("%s: %s of %s records were finished by an earlier run (checkpoint %s); skipping them.",
@@ -139,9 +196,9 @@ func runKind[T any](ctx context.Context, m *migration, k *kind[T], in *input, wa
 			return o, ok
 		}
 	}
-	m.out.begin(k.name, in.records)
 	err := p.run(ctx)
-	m.out.end()
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	t := m.tally(k.name)
 	t.unread = in.records - t.records
 	if m.ckpt != nil {
@@ -155,6 +212,11 @@ func runKind[T any](ctx context.Context, m *migration, k *kind[T], in *input, wa
 // record takes one outcome: counted, reported, checkpointed when the item
 // is on the server, and printed when it is a problem.
 func (m *migration) record(o *outcome) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.gate != nil && o.kind == usersKind.name && (o.class == classImported || o.class == classExisted) {
+		m.gate.landed(o.id)
+	}
 	m.tally(o.kind).add(o)
 	if m.report != nil {
 		if err := m.report.write(o); err != nil {

@@ -59,7 +59,9 @@ type pass[T any] struct {
 	watch watcher[T]
 	// mapper, when set, fits each record to the target before it is fed.
 	mapper *mapper
-	emit   func(*outcome)
+	// hold, when set, decides when each record is fed (see owners.go).
+	hold holder[T]
+	emit func(*outcome)
 }
 
 type watcher[T any] interface {
@@ -86,6 +88,17 @@ func (p *pass[T]) run(ctx context.Context) error {
 	// library pulls items and calls back from its caller's), so the state
 	// above needs no lock.
 	items := func(yield func(T, error) bool) {
+		feed := func(h held[T]) bool {
+			if len(h.changes) > 0 {
+				noted[seq] = h.changes
+			}
+			seqs.fed(seq, h.at.index, h.at.line)
+			if p.watch != nil {
+				p.watch.fed(seq, &h.item)
+			}
+			seq++
+			return yield(h.item, nil)
+		}
 		// When the import stops (a signal, a fatal error) the library stops
 		// pulling and reading ends: the records after it are counted as not
 		// read, not reported one by one.
@@ -103,24 +116,24 @@ func (p *pass[T]) run(ctx context.Context) error {
 					return true
 				}
 			}
+			h := held[T]{item: item, at: position{l.index, l.num}}
 			if p.mapper != nil {
-				ch, err := p.kind.fit(p.mapper, &item)
+				ch, err := p.kind.fit(p.mapper, &h.item)
 				if err != nil {
-					p.emit(&outcome{kind: p.kind.name, index: l.index, line: l.num, id: p.kind.id(&item), status: "skipped",
+					p.emit(&outcome{kind: p.kind.name, index: l.index, line: l.num, id: p.kind.id(&h.item), status: "skipped",
 						class: classUnfit, msg: err.Error(), changes: ch})
 					return true
 				}
-				if len(ch) > 0 {
-					noted[seq] = ch
-				}
+				h.changes = ch
 			}
-			seqs.fed(seq, l.index, l.num)
-			if p.watch != nil {
-				p.watch.fed(seq, &item)
+			if p.hold != nil {
+				return p.hold.add(ctx, h, feed)
 			}
-			seq++
-			return yield(item, nil)
+			return feed(h)
 		})
+		if p.hold != nil {
+			p.hold.drain(ctx, feed)
+		}
 	}
 	err = streamImport(ctx, p.client, items, func(r chatimport.ItemResult) {
 		o := fromResult(p.kind.name, seqs.at(r.Index), r, seqs.at)

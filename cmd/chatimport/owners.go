@@ -1,0 +1,225 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/chatimport/chatimport"
+)
+
+// On Tencent accounts and groups draw on separate budgets (100 and 200
+// requests a second), so the tool imports them at once and the migration
+// takes as long as the longer of the two, not their sum. One thing ties
+// them: a group's owner must be an account when the group is created, or
+// Tencent refuses it (10019). So a group whose owner is an account of this
+// run waits until that account is on the server, and every other group (no
+// owner, or an owner this run does not import: already there, or never
+// coming) goes at once. Waiting groups are fed to the same import, later
+// than their input order, so the library sees each record once, reports it
+// once, and checkpoints it by its input index as before; a group repeating
+// the guid of a waiting one waits behind it, so the first of a guid in the
+// input is still the one sent and the later one the duplicate.
+
+// maxHeldGroups bounds the groups held back at once (a few MB). Past it
+// reading waits for owners to land: slower, never wrong.
+const maxHeldGroups = 4096
+
+// ownerGate knows the owners whose accounts this run imports and which of
+// them are on the server yet. It is shared by the accounts import, which
+// reports each account landed, and the groups import, which waits on it.
+type ownerGate struct {
+	mu      sync.Mutex
+	pending map[string]bool // owners imported by this run, not yet known on the server
+	open    bool            // the accounts import ended: no group waits any more
+	changed chan struct{}   // closed, and replaced, when pending shrinks or open is set
+}
+
+// newOwnerGate reads the groups for their owners, then the accounts for
+// those this run imports, both as the imports will fit them; an account an
+// earlier run finished, or one refused on resume, is not waited for. Only
+// owners are kept, so memory grows with the groups, not the accounts.
+func (m *migration) newOwnerGate(ctx context.Context) (*ownerGate, error) {
+	owners := map[string]bool{}
+	err := readInput(ctx, m.groups, func(l inputLine) {
+		if g, err := decodeGroup(l); err == nil {
+			if _, err := m.mapper.group(&g); err == nil && g.Owner != "" {
+				owners[g.Owner] = true
+			}
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	g := &ownerGate{pending: map[string]bool{}, changed: make(chan struct{})}
+	done, refused := m.done[usersKind.name], m.refused[usersKind.name]
+	err = readInput(ctx, m.users, func(l inputLine) {
+		if _, ok := refused[l.index]; ok || (done != nil && done.has(l.index)) {
+			return
+		}
+		if u, err := decodeUser(l); err == nil {
+			if _, err := m.mapper.user(&u); err == nil && owners[u.UID] {
+				g.pending[u.UID] = true
+			}
+		}
+	})
+	return g, err
+}
+
+func readInput(ctx context.Context, in *input, fn func(inputLine)) error {
+	r, err := in.open()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	if err := scanLines(ctx, r, nil, func(l inputLine) bool { fn(l); return true }); err != nil {
+		return fmt.Errorf("reading %s: %w", in.name, err)
+	}
+	return nil
+}
+
+// next returns the channel closed at the gate's next change.
+func (g *ownerGate) next() <-chan struct{} {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.changed
+}
+
+// ready says whether a group of this owner can be created now.
+func (g *ownerGate) ready(owner string) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.open || !g.pending[owner]
+}
+
+// landed records an account on the server.
+func (g *ownerGate) landed(uid string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.pending[uid] {
+		delete(g.pending, uid)
+		g.signal()
+	}
+}
+
+// openAll lets every group go once the accounts import has ended: an owner
+// whose account failed will fail its group, as it would have in sequence.
+func (g *ownerGate) openAll() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.open = true
+	g.signal()
+}
+
+func (g *ownerGate) signal() {
+	close(g.changed)
+	g.changed = make(chan struct{})
+}
+
+// held is a record fitted and ready to be fed, with where it sits in its
+// input and what the mapping changed.
+type held[T any] struct {
+	item    T
+	at      position
+	changes changes
+}
+
+// holder decides when a pass feeds each record: feed sends one on and says
+// whether the library still pulls.
+type holder[T any] interface {
+	add(ctx context.Context, h held[T], feed func(held[T]) bool) bool
+	// drain feeds what is still held once the input is read, and ends in an
+	// outcome each record that can no longer be fed.
+	drain(ctx context.Context, feed func(held[T]) bool)
+}
+
+// ownerHold holds back the groups whose owner has not landed yet.
+type ownerHold struct {
+	gate   *ownerGate
+	emit   func(*outcome)
+	queue  []held[chatimport.Group] // in input order
+	guids  map[string]int           // held, by guid
+	seen   <-chan struct{}          // the gate's change the queue was last looked at under
+	closed bool                     // the library stopped pulling
+}
+
+func newOwnerHold(gate *ownerGate, emit func(*outcome)) *ownerHold {
+	return &ownerHold{gate: gate, emit: emit, guids: map[string]int{}}
+}
+
+func (o *ownerHold) add(ctx context.Context, h held[chatimport.Group], feed func(held[chatimport.Group]) bool) bool {
+	changed := o.gate.next()
+	o.flush(changed, false, feed)
+	if o.closed {
+		return false
+	}
+	if o.guids[h.item.GUID] == 0 && o.gate.ready(h.item.Owner) {
+		return o.send(h, feed)
+	}
+	o.queue = append(o.queue, h)
+	o.guids[h.item.GUID]++
+	for len(o.queue) >= maxHeldGroups && !o.closed {
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return true // reading stops on its own; drain ends the rest
+		}
+		changed = o.gate.next()
+		o.flush(changed, false, feed)
+	}
+	return !o.closed
+}
+
+func (o *ownerHold) drain(ctx context.Context, feed func(held[chatimport.Group]) bool) {
+	for len(o.queue) > 0 && !o.closed {
+		changed := o.gate.next()
+		// Once the import stops everything held is fed: the library ends it
+		// as not sent, with the reason.
+		o.flush(changed, ctx.Err() != nil, feed)
+		if len(o.queue) == 0 || o.closed {
+			break
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+		}
+	}
+	for _, h := range o.queue {
+		o.emit(&outcome{kind: groupsKind.name, index: h.at.index, line: h.at.line, id: h.item.GUID, status: "skipped",
+			class: classNotSent, msg: "not sent: the import stopped first", quiet: true})
+	}
+	o.queue = nil
+}
+
+// flush feeds, in input order, each held group whose owner has landed and
+// that no earlier held group of its guid waits before. It looks only when
+// the gate changed since it last looked, or when stopping.
+func (o *ownerHold) flush(changed <-chan struct{}, stopping bool, feed func(held[chatimport.Group]) bool) {
+	if (changed == o.seen && !stopping) || len(o.queue) == 0 {
+		return
+	}
+	o.seen = changed
+	waiting := map[string]bool{}
+	kept := o.queue[:0]
+	for _, h := range o.queue {
+		guid := h.item.GUID
+		if o.closed || waiting[guid] || !(stopping || o.gate.ready(h.item.Owner)) {
+			waiting[guid] = true
+			kept = append(kept, h)
+			continue
+		}
+		if o.guids[guid]--; o.guids[guid] == 0 {
+			delete(o.guids, guid)
+		}
+		o.send(h, feed)
+	}
+	clear(o.queue[len(kept):])
+	o.queue = kept
+}
+
+func (o *ownerHold) send(h held[chatimport.Group], feed func(held[chatimport.Group]) bool) bool {
+	if !feed(h) {
+		o.closed = true
+	}
+	return !o.closed
+}
