@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
 	"time"
 
@@ -129,9 +130,14 @@ func (m *migration) usersBesideGroups(ctx context.Context) {
 		m.tally(groupsKind.name).unread = m.groups.records
 		return
 	}
+	var done ranges
+	if d := m.done[usersKind.name]; d != nil {
+		done = slices.Clone(*d)
+	}
 	var usersErr, groupsErr error
 	m.phase("users+groups", m.users.records+m.groups.records, func() error {
 		var wg sync.WaitGroup
+		wg.Go(func() { m.scanAccounts(ctx, m.gate, done) })
 		wg.Go(func() {
 			usersErr = runKind(ctx, m, usersKind, m.users, m.listed.userWatch(), nil)
 			m.gate.openAll()
@@ -215,7 +221,7 @@ func (m *migration) record(o *outcome) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.gate != nil && o.kind == usersKind.name && (o.class == classImported || o.class == classExisted) {
-		m.gate.landed(o.id)
+		m.gate.land(o.id)
 	}
 	m.tally(o.kind).add(o)
 	if m.report != nil {

@@ -25,47 +25,65 @@ import (
 // reading waits for owners to land: slower, never wrong.
 const maxHeldGroups = 4096
 
-// ownerGate knows the owners whose accounts this run imports and which of
-// them are on the server yet. It is shared by the accounts import, which
-// reports each account landed, and the groups import, which waits on it.
+// ownerGate knows the owners of the groups and which of them are accounts
+// this run imports, and which of those are on the server yet. It is shared
+// by the accounts import, which reports each account landed, the groups
+// import, which waits on it, and the read of the accounts file that finds
+// which owners it holds: that read runs beside both imports, so an owner
+// counts as waited for until the read has cleared it or it has landed.
 type ownerGate struct {
 	mu      sync.Mutex
-	pending map[string]bool // owners imported by this run, not yet known on the server
+	owners  map[string]bool // of the groups, as fitted
+	landed  map[string]bool // owners whose accounts this run put on the server
+	pending map[string]bool // owners the accounts file holds: imported by this run
+	scanned bool            // pending is complete
 	open    bool            // the accounts import ended: no group waits any more
-	changed chan struct{}   // closed, and replaced, when pending shrinks or open is set
+	changed chan struct{}   // closed, and replaced, at every change above
 }
 
-// newOwnerGate reads the groups for their owners, then the accounts for
-// those this run imports, both as the imports will fit them; an account an
-// earlier run finished, or one refused on resume, is not waited for. Only
-// owners are kept, so memory grows with the groups, not the accounts.
+// newOwnerGate reads the groups for their owners, as the import will fit
+// them. Only owners are kept, so memory grows with the groups, not the
+// accounts.
 func (m *migration) newOwnerGate(ctx context.Context) (*ownerGate, error) {
-	owners := map[string]bool{}
+	g := &ownerGate{owners: map[string]bool{}, landed: map[string]bool{}, pending: map[string]bool{}, changed: make(chan struct{})}
 	err := readInput(ctx, m.groups, func(l inputLine) {
-		if g, err := decodeGroup(l); err == nil {
-			if _, err := m.mapper.group(&g); err == nil && g.Owner != "" {
-				owners[g.Owner] = true
-			}
-		}
-	})
-	if err != nil {
-		return nil, err
-	}
-	g := &ownerGate{pending: map[string]bool{}, changed: make(chan struct{})}
-	done, refused := m.done[usersKind.name], m.refused[usersKind.name]
-	err = readInput(ctx, m.users, func(l inputLine) {
-		if _, ok := refused[l.index]; ok || (done != nil && done.has(l.index)) {
-			return
-		}
-		if u, err := decodeUser(l); err == nil {
-			if _, err := m.mapper.user(&u); err == nil && owners[u.UID] {
-				g.pending[u.UID] = true
+		if gr, err := decodeGroup(l); err == nil {
+			if _, err := m.mapper.group(&gr); err == nil && gr.Owner != "" {
+				g.owners[gr.Owner] = true
 			}
 		}
 	})
 	return g, err
 }
 
+// scanAccounts reads the accounts file for the owners it holds, as the
+// import will fit them; an account an earlier run finished, or one refused
+// on resume (done, as the checkpoint had it before this run: the
+// checkpoint's own set grows as the accounts land), is not waited for. A
+// read that fails leaves every owner waited for until the accounts import
+// ends: slower, never wrong; and that import, reading the same file,
+// reports the failure.
+func (m *migration) scanAccounts(ctx context.Context, g *ownerGate, done ranges) {
+	refused := m.refused[usersKind.name]
+	found := map[string]bool{}
+	err := readInput(ctx, m.users, func(l inputLine) {
+		if _, ok := refused[l.index]; ok || done.has(l.index) {
+			return
+		}
+		if u, err := decodeUser(l); err == nil {
+			if _, err := m.mapper.user(&u); err == nil && g.owners[u.UID] {
+				found[u.UID] = true
+			}
+		}
+	})
+	if err != nil {
+		return
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.pending, g.scanned = found, true
+	g.signal()
+}
 func readInput(ctx context.Context, in *input, fn func(inputLine)) error {
 	r, err := in.open()
 	if err != nil {
@@ -89,15 +107,15 @@ func (g *ownerGate) next() <-chan struct{} {
 func (g *ownerGate) ready(owner string) bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	return g.open || !g.pending[owner]
+	return g.open || !g.owners[owner] || g.landed[owner] || (g.scanned && !g.pending[owner])
 }
 
-// landed records an account on the server.
-func (g *ownerGate) landed(uid string) {
+// land records an account on the server.
+func (g *ownerGate) land(uid string) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.pending[uid] {
-		delete(g.pending, uid)
+	if g.owners[uid] && !g.landed[uid] {
+		g.landed[uid] = true
 		g.signal()
 	}
 }

@@ -105,7 +105,8 @@ func TestTencentImportsAccountsBesideGroups(t *testing.T) {
 // order once its owner lands; what is still held when the import stops ends
 // as not sent.
 func TestOwnerHoldKeepsInputOrderWithinAGuid(t *testing.T) {
-	gate := &ownerGate{pending: map[string]bool{"x": true, "y": true}, changed: make(chan struct{})}
+	gate := &ownerGate{owners: map[string]bool{"x": true, "y": true, "z": true}, landed: map[string]bool{},
+		pending: map[string]bool{"x": true, "y": true}, scanned: true, changed: make(chan struct{})}
 	var ended []*outcome
 	hold := newOwnerHold(gate, func(o *outcome) { ended = append(ended, o) })
 	var fed []int
@@ -118,10 +119,10 @@ func TestOwnerHoldKeepsInputOrderWithinAGuid(t *testing.T) {
 	add(1, "b", "")
 	add(2, "a", "") // ready by its owner, but behind record 0
 	add(3, "c", "y")
-	add(4, "d", "already-there")
+	add(4, "d", "z") // an owner the accounts file does not hold
 	assert.Equal(t, []int{1, 4}, fed)
 
-	gate.landed("x")
+	gate.land("x")
 	add(5, "e", "")
 	assert.Equal(t, []int{1, 4, 0, 2, 5}, fed, "once x lands, its group and the repeat behind it go first")
 
