@@ -45,14 +45,17 @@ func usagef(format string, args ...any) error {
 
 const importUsage = `Usage: chatimport import -provider cometchat|tencent [-users F] [-groups F] [-members F] [flags]
 
-Imports users (Tencent: accounts), then groups, then group members, from
+Imports users (Tencent: accounts) and groups, then group members, from
 JSON Lines files into CometChat or Tencent Cloud Chat, one object a line
 with the fields of the providers' import documents (chatimport export
 writes them). A record is fitted to the target first: what the target
 cannot hold is left behind and named in the report's note, and a record
 that cannot land at all is skipped with its reason (see the README's
 mapping table). It needs the chosen provider's credentials in the
-environment; chatimport demo shows it at work on in-process fakes.
+environment; chatimport demo shows it at work on in-process fakes. Into
+CometChat users go before groups; into Tencent, whose two calls are paced
+apart, they go at once, a group whose owner is an account of the run once
+that account is imported.
 
 Environment:
   COMETCHAT_APP_ID, COMETCHAT_REGION (us|eu|in), COMETCHAT_API_KEY

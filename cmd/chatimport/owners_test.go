@@ -141,3 +141,35 @@ func TestOwnerHoldKeepsInputOrderWithinAGuid(t *testing.T) {
 	assert.Equal(t, outcome{kind: "groups", index: 7, line: 8, id: "g", status: "skipped", class: classNotSent,
 		msg: "not sent: the import stopped first", quiet: true}, *ended[0])
 }
+
+// Until the read of the accounts file is done, every owner counts as one
+// of its accounts: a group goes once its owner lands or the read clears it.
+func TestOwnerGateWaitsForTheAccountsRead(t *testing.T) {
+	users := writeFile(t, "users.jsonl", `{"uid":"mine"}`, `{"uid":"done-before"}`, `not json`, `{"uid":"old"}`)
+	m := &migration{mapper: &mapper{target: chatimport.ProviderTencent, ids: map[string]string{"old": "renamed"}},
+		refused: map[string]map[int]outcome{}}
+	var err error
+	m.users, err = fileInput(t.Context(), "users", users)
+	require.NoError(t, err)
+	gate := &ownerGate{owners: map[string]bool{"mine": true, "done-before": true, "elsewhere": true, "renamed": true}, landed: map[string]bool{},
+		pending: map[string]bool{}, changed: make(chan struct{})}
+	for _, owner := range []string{"mine", "done-before", "elsewhere"} {
+		assert.False(t, gate.ready(owner), "%s before the read", owner)
+	}
+	assert.True(t, gate.ready("not-an-owner"))
+
+	changed := gate.next()
+	m.scanAccounts(t.Context(), gate, ranges{{1, 1}})
+	select {
+	case <-changed:
+	default:
+		t.Fatal("the read's end is no change to the waiting groups")
+	}
+	assert.False(t, gate.ready("mine"), "an account of this run")
+	assert.False(t, gate.ready("renamed"), "an account of this run, by its -id-map name")
+	assert.True(t, gate.ready("done-before"), "finished by an earlier run")
+	assert.True(t, gate.ready("elsewhere"), "not in the accounts file")
+
+	gate.land("mine")
+	assert.True(t, gate.ready("mine"))
+}
