@@ -75,13 +75,14 @@ func (m *migration) addInputs() {
 // run imports users and groups, then members, verifies, and prints the
 // summary. On CometChat users go before groups: all imports share one
 // budget there, so running them at once would gain nothing. On Tencent
-// they go at once (see owners.go).
+// they go at once (see owners.go), but for a dry run, which sends nothing
+// and so prints its problems kind by kind.
 func (m *migration) run(parent context.Context, started time.Time) int {
 	ctx, cancel := context.WithCancelCause(parent)
 	defer cancel(nil)
 	m.cancel = cancel
 	m.listed = m.newListChecks()
-	if m.users != nil && m.groups != nil && m.cfg.provider == chatimport.ProviderTencent {
+	if m.users != nil && m.groups != nil && m.cfg.provider == chatimport.ProviderTencent && !m.cfg.dryRun {
 		m.usersBesideGroups(ctx)
 	} else {
 		if m.users != nil {
