@@ -104,7 +104,10 @@ func sendingOrder[T any](ep *importEndpoint[T], items []T) []int {
 		order[i] = i
 	}
 	if ep.part != nil {
-		slices.SortStableFunc(order, func(a, b int) int { return strings.Compare(ep.part(&items[a]), ep.part(&items[b])) })
+		byPart := func(a, b int) int { return strings.Compare(ep.part(&items[a]), ep.part(&items[b])) }
+		if !slices.IsSortedFunc(order, byPart) { // a file sorted by group needs no sort
+			slices.SortStableFunc(order, byPart)
+		}
 	}
 	return order
 }

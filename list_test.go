@@ -602,7 +602,7 @@ func BenchmarkListMembers(b *testing.B) {
 			"total": 0, "count": perPage, "per_page": perPage, "current_page": p + 1, "total_pages": pages,
 		}}})
 	}
-	c, err := NewCometChat(testAppID, "us", testAPIKey, WithHTTPClient(&http.Client{Transport: bodies}))
+	c, err := NewCometChat(testAppID, "us", testAPIKey, WithHTTPClient(&http.Client{Transport: bodies}), unpaced())
 	require.NoError(b, err)
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)

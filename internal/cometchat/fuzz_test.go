@@ -7,35 +7,9 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/chatimport/chatimport/internal/jsonref"
 )
-
-// member is one member of an object, in document order.
-type member struct {
-	key   string
-	value json.RawMessage
-}
-
-// members splits valid JSON that is an object into its members with
-// encoding/json, or reports false for any other value.
-func members(raw []byte) ([]member, bool) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return nil, false
-	}
-	var out []member
-	for dec.More() {
-		k, err := dec.Token()
-		if err != nil {
-			return nil, false
-		}
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, false
-		}
-		out = append(out, member{k.(string), v})
-	}
-	return out, true
-}
 
 // tooDeep reports a document encoding/json refuses for its nesting alone.
 func tooDeep(data []byte) bool {
@@ -55,21 +29,21 @@ func refImportAnswer(data []byte) ([]keyed, error) {
 	if !json.Valid(data) {
 		return nil, errRefused
 	}
-	top, ok := members(data)
+	top, ok := jsonref.Members(data)
 	if !ok {
 		return nil, errRefused
 	}
 	var out []keyed
 	for _, m := range top {
-		if m.key != "data" || string(m.value) == "null" {
+		if m.Key != "data" || string(m.Value) == "null" {
 			continue
 		}
-		entities, ok := members(m.value)
+		entities, ok := jsonref.Members(m.Value)
 		if !ok {
 			return nil, errRefused
 		}
 		for _, e := range entities {
-			out = append(out, keyed{e.key, refAnswer(e.value, true)})
+			out = append(out, keyed{e.Key, refAnswer(e.Value, true)})
 		}
 	}
 	return out, nil
@@ -82,21 +56,21 @@ func refAnswer(raw json.RawMessage, nested bool) Answer {
 	if string(raw) == "null" {
 		return Answer{}
 	}
-	fields, ok := members(raw)
+	fields, ok := jsonref.Members(raw)
 	if !ok {
 		return failed(raw)
 	}
 	var a, inner Answer
 	broken := false
 	for _, f := range fields {
-		v := f.value
+		v := f.Value
 		switch {
-		case f.key == "data":
+		case f.Key == "data":
 			if nested && v[0] == '{' {
 				inner = refAnswer(v, false)
 			}
-		case f.key != "success" && f.key != "error", broken, string(v) == "null":
-		case f.key == "success":
+		case f.Key != "success" && f.Key != "error", broken, string(v) == "null":
+		case f.Key == "success":
 			var b bool
 			if json.Unmarshal(v, &b) != nil {
 				a, broken = failed(v), true

@@ -8,35 +8,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/chatimport/chatimport/internal/jsonref"
 )
-
-// member is one member of an object, in document order.
-type member struct {
-	key   string
-	value json.RawMessage
-}
-
-// members splits valid JSON that is an object into its members with
-// encoding/json, or reports false for any other value.
-func members(raw []byte) ([]member, bool) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return nil, false
-	}
-	var out []member
-	for dec.More() {
-		k, err := dec.Token()
-		if err != nil {
-			return nil, false
-		}
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, false
-		}
-		out = append(out, member{k.(string), v})
-	}
-	return out, true
-}
 
 type result struct {
 	account string
@@ -70,31 +44,31 @@ func refImportAnswer(data []byte) (env Envelope, out []result, err error) {
 	if !json.Valid(data) {
 		return env, nil, errRefused
 	}
-	top, ok := members(data)
+	top, ok := jsonref.Members(data)
 	if !ok {
 		return env, nil, errRefused
 	}
 	for _, m := range top {
-		if string(m.value) == "null" {
+		if string(m.Value) == "null" {
 			continue
 		}
-		switch m.key {
+		switch m.Key {
 		case "ActionStatus":
-			env.ActionStatus, err = refString(m.value)
+			env.ActionStatus, err = refString(m.Value)
 		case "ErrorInfo":
-			env.ErrorInfo, err = refString(m.value)
+			env.ErrorInfo, err = refString(m.Value)
 		case "ErrorCode":
-			env.ErrorCode, err = refInt(m.value)
+			env.ErrorCode, err = refInt(m.Value)
 		case "MemberList":
 			var list []json.RawMessage
-			if m.value[0] != '[' || json.Unmarshal(m.value, &list) != nil {
+			if m.Value[0] != '[' || json.Unmarshal(m.Value, &list) != nil {
 				return env, nil, errRefused
 			}
 			for _, item := range list {
 				if string(item) == "null" {
 					continue
 				}
-				fields, ok := members(item)
+				fields, ok := jsonref.Members(item)
 				if !ok {
 					return env, nil, errRefused
 				}
@@ -102,12 +76,12 @@ func refImportAnswer(data []byte) (env Envelope, out []result, err error) {
 				hasAccount := false
 				for _, f := range fields {
 					switch {
-					case string(f.value) == "null":
-					case f.key == "Member_Account":
-						r.account, err = refString(f.value)
+					case string(f.Value) == "null":
+					case f.Key == "Member_Account":
+						r.account, err = refString(f.Value)
 						hasAccount = true
-					case f.key == "Result":
-						r.result, err = refInt(f.value)
+					case f.Key == "Result":
+						r.result, err = refInt(f.Value)
 					}
 					if err != nil {
 						return env, nil, err
@@ -167,7 +141,7 @@ func FuzzReadError(f *testing.F) {
 		if ok && !json.Valid(data) {
 			t.Fatalf("read %q, which is not JSON", data)
 		}
-		top, isObject := members(data)
+		top, isObject := jsonref.Members(data)
 		if !json.Valid(data) || !isObject {
 			if ok {
 				t.Fatalf("read %q, which is not an object", data)
@@ -176,11 +150,11 @@ func FuzzReadError(f *testing.F) {
 		}
 		code, hasCode := 0, false
 		for _, m := range top {
-			if m.key == "ErrorCode" {
-				if n, err := refInt(m.value); err == nil {
+			if m.Key == "ErrorCode" {
+				if n, err := refInt(m.Value); err == nil {
 					code, hasCode = n, true
 				}
-			} else if strings.EqualFold(m.key, "ErrorCode") {
+			} else if strings.EqualFold(m.Key, "ErrorCode") {
 				return // encoding/json reads it too; the reader is encoding/json here
 			}
 		}
