@@ -303,12 +303,7 @@ func listedMembers(guid string, data []cometchat.ListedMember) []Member {
 	users := make([]User, len(data))
 	for i := range data {
 		w := &data[i]
-		users[i] = User{
-			UID: w.UID, Name: w.Name, Avatar: w.Avatar, Link: w.Link, Role: w.Role,
-			Metadata: w.Metadata, Tags: w.Tags, Status: w.Status,
-			CreatedAt: unixTime(w.CreatedAt), LastActiveAt: unixTime(w.LastActiveAt),
-			DeactivatedAt: unixTime(w.DeactivatedAt),
-		}
+		users[i] = listedUser(&w.ListedUser)
 		members[i] = Member{
 			GUID: guid, UID: w.UID, Scope: Scope(w.Scope),
 			JoinedAt: unixTime(w.JoinedAt), User: &users[i],

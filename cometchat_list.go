@@ -168,15 +168,19 @@ func cometChatPaging(id string, perPage, page int) (int, int, error) {
 func listedUsers(data []cometchat.ListedUser) []User {
 	users := make([]User, len(data))
 	for i := range data {
-		w := &data[i]
-		users[i] = User{
-			UID: w.UID, Name: w.Name, Avatar: w.Avatar, Link: w.Link, Role: w.Role,
-			Metadata: w.Metadata, Tags: w.Tags, Status: w.Status,
-			CreatedAt: unixTime(w.CreatedAt), LastActiveAt: unixTime(w.LastActiveAt),
-			DeactivatedAt: unixTime(w.DeactivatedAt),
-		}
+		users[i] = listedUser(&data[i])
 	}
 	return users
+}
+
+// listedUser is a listed user, or a listed member's user, as a User.
+func listedUser(w *cometchat.ListedUser) User {
+	return User{
+		UID: w.UID, Name: w.Name, Avatar: w.Avatar, Link: w.Link, Role: w.Role,
+		Metadata: w.Metadata, Tags: w.Tags, Status: w.Status,
+		CreatedAt: unixTime(w.CreatedAt), LastActiveAt: unixTime(w.LastActiveAt),
+		DeactivatedAt: unixTime(w.DeactivatedAt),
+	}
 }
 
 func listedGroups(data []cometchat.ListedGroup) []Group {

@@ -32,19 +32,9 @@ type MembersPage struct {
 // ListedMember is one entry of a members page: the user's fields and the
 // membership's.
 type ListedMember struct {
-	UID           string         `json:"uid"`
-	Name          string         `json:"name"`
-	Avatar        string         `json:"avatar"`
-	Link          string         `json:"link"`
-	Role          string         `json:"role"`
-	Status        string         `json:"status"`
-	Scope         string         `json:"scope"`
-	Metadata      map[string]any `json:"metadata"`
-	Tags          []string       `json:"tags"`
-	JoinedAt      Int            `json:"joinedAt"`
-	CreatedAt     Int            `json:"createdAt"`
-	LastActiveAt  Int            `json:"lastActiveAt"`
-	DeactivatedAt Int            `json:"deactivatedAt"`
+	ListedUser
+	Scope    string `json:"scope"`
+	JoinedAt Int    `json:"joinedAt"`
 }
 
 // Pagination is meta.pagination. Total and Count are decoded for

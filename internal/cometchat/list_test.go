@@ -41,15 +41,15 @@ func TestMembersPageDecodes(t *testing.T) {
 	p, err := ReadMembersPage([]byte(docPage))
 	require.NoError(t, err)
 	require.Len(t, p.Data, 2)
-	assert.Equal(t, ListedMember{
+	assert.Equal(t, ListedMember{ListedUser: ListedUser{
 		UID: "superhero2", Name: "Captain America", Avatar: "https://a/ca.png", Role: "default",
-		Status: "offline", Scope: "participant", JoinedAt: 1638360106, CreatedAt: 1629869270,
-	}, p.Data[0])
-	assert.Equal(t, ListedMember{
+		Status: "offline", CreatedAt: 1629869270,
+	}, Scope: "participant", JoinedAt: 1638360106}, p.Data[0])
+	assert.Equal(t, ListedMember{ListedUser: ListedUser{
 		UID: "superhero3", Name: "Captain America", Link: "https://a/l", Role: "default",
-		Status: "available", Scope: "moderator", JoinedAt: 1638360106, LastActiveAt: 1638300000,
+		Status: "available", LastActiveAt: 1638300000,
 		Metadata: map[string]any{"contactNumber": "0123456789", "n": float64(2)}, Tags: []string{"vip"},
-	}, p.Data[1])
+	}, Scope: "moderator", JoinedAt: 1638360106}, p.Data[1])
 	assert.Equal(t, Pagination{Total: 0, Count: 5, PerPage: 100, CurrentPage: 1, TotalPages: 1}, p.Meta.Pagination)
 	assert.Equal(t, Cursor{UpdatedAt: 1638354799, Affix: "prepend"}, p.Cursor)
 }
