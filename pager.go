@@ -254,7 +254,7 @@ func (p *Pager[T]) loadPage(ctx context.Context, w *window[T]) (page[T], Positio
 	}
 	token := p.pos.Token
 	if _, again := p.tokens[token]; again {
-		return page[T]{}, p.pos, fmt.Errorf("%w: listing %s: the server sent page %q a second time", ErrPageRepeated, p.what(), token)
+		return page[T]{}, p.pos, fmt.Errorf("%w: listing %s: the server sent page %q a second time", ErrPageRepeated, p.pos.what(), token)
 	}
 	var pg page[T]
 	var err error
@@ -268,7 +268,7 @@ func (p *Pager[T]) loadPage(ctx context.Context, w *window[T]) (page[T], Positio
 		return page[T]{}, p.pos, err
 	}
 	if p.repeats(pg.items) {
-		return page[T]{}, p.pos, fmt.Errorf("%w: listing %s: page %q holds only items handed over before", ErrPageRepeated, p.what(), token)
+		return page[T]{}, p.pos, fmt.Errorf("%w: listing %s: page %q holds only items handed over before", ErrPageRepeated, p.pos.what(), token)
 	}
 	next := p.pos
 	next.Token, next.Skip = pg.next, 0
@@ -276,11 +276,12 @@ func (p *Pager[T]) loadPage(ctx context.Context, w *window[T]) (page[T], Positio
 	return pg, next, nil
 }
 
-func (p *Pager[T]) what() string {
-	if p.pos.Of != "" {
-		return fmt.Sprintf("%s of %q", p.pos.List, p.pos.Of)
+// what names the listing a position walks, for errors.
+func (pos Position) what() string {
+	if pos.Of != "" {
+		return fmt.Sprintf("%s of %q", pos.List, pos.Of)
 	}
-	return p.pos.List
+	return pos.List
 }
 
 // repeats reports whether a page holds nothing but items the walk handed
