@@ -75,18 +75,25 @@ func importAll[T any](ctx context.Context, c *Client, ep *importEndpoint[T], ite
 	}
 	res := &ImportResult{Items: make([]ItemResult, len(items))}
 	order := sendingOrder(ep, items)
+	at := func(n int) int { // the input index of the n-th item read
+		if order == nil {
+			return n
+		}
+		return order[n]
+	}
 	src := func(yield func(T, error) bool) {
-		for _, i := range order {
-			if !yield(items[i], nil) {
+		for n := range items {
+			if !yield(items[at(n)], nil) {
 				return
 			}
 		}
 	}
-	in := input[T]{items: src, index: func(n int) int { return order[n] }, first: func(i int) *T { return &items[i] }, size: len(items)}
+	in := input[T]{items: src, index: at, first: func(i int) *T { return &items[i] }, size: len(items)}
 	err := runImport(ctx, c, ep, in, func(r ItemResult) { res.Items[r.Index] = r })
 	var ie *ImportError
 	if errors.As(err, &ie) && ie.Unread {
-		for _, i := range order[ie.Read:] {
+		for n := ie.Read; n < len(items); n++ {
+			i := at(n)
 			res.Items[i] = ItemResult{Index: i, ID: ep.id(&items[i], &arena{}), Status: StatusSkipped, Err: ie.stopped}
 		}
 		ie.Skipped += len(items) - ie.Read
@@ -94,21 +101,28 @@ func importAll[T any](ctx context.Context, c *Client, ep *importEndpoint[T], ite
 	return res, err
 }
 
-// sendingOrder is the order a slice's items are read in: input order, or,
-// for an endpoint that sends one part per request (Tencent's members, one
-// group a request), grouped by part and in input order within each, so
-// that interleaved groups still go in full requests.
+// sendingOrder is the order a slice's items are read in, or nil for input
+// order: an endpoint that sends one part per request (Tencent's members,
+// one group a request) reads them grouped by part, in input order within
+// each, so that interleaved groups still go in full requests. An input
+// already grouped, as a file sorted by group is, needs no order of its own.
 func sendingOrder[T any](ep *importEndpoint[T], items []T) []int {
+	if ep.part == nil {
+		return nil
+	}
+	byPart := func(a, b int) int { return strings.Compare(ep.part(&items[a]), ep.part(&items[b])) }
+	sorted := true
+	for i := 1; i < len(items) && sorted; i++ {
+		sorted = byPart(i-1, i) <= 0
+	}
+	if sorted {
+		return nil
+	}
 	order := make([]int, len(items))
 	for i := range order {
 		order[i] = i
 	}
-	if ep.part != nil {
-		byPart := func(a, b int) int { return strings.Compare(ep.part(&items[a]), ep.part(&items[b])) }
-		if !slices.IsSortedFunc(order, byPart) { // a file sorted by group needs no sort
-			slices.SortStableFunc(order, byPart)
-		}
-	}
+	slices.SortStableFunc(order, byPart)
 	return order
 }
 
