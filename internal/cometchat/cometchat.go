@@ -94,10 +94,8 @@ func (e *MetadataError) Unwrap() error { return e.Err }
 // AppendUser appends u's JSON to dst, leaving out what is not set.
 func AppendUser(dst []byte, u *User, prefix string) ([]byte, error) {
 	o := wirejson.Begin(dst)
-	o.Key("uid")
-	o.Buf = wirejson.AppendString(o.Buf, u.UID)
-	o.Key("name")
-	o.Buf = wirejson.AppendString(o.Buf, u.Name)
+	o.Required("uid", u.UID)
+	o.Required("name", u.Name)
 	o.String("avatar", u.Avatar)
 	o.String("link", u.Link)
 	o.String("role", u.Role)

@@ -6,14 +6,11 @@ import "github.com/chatimport/chatimport/internal/wirejson"
 // names its place in errors ("" or "groupDetails.").
 func AppendGroup(dst []byte, g *Group, prefix string) ([]byte, error) {
 	o := wirejson.Begin(dst)
-	o.Key("guid")
-	o.Buf = wirejson.AppendString(o.Buf, g.GUID)
-	o.Key("name")
-	o.Buf = wirejson.AppendString(o.Buf, g.Name)
+	o.Required("guid", g.GUID)
+	o.Required("name", g.Name)
 	o.String("icon", g.Icon)
 	o.String("description", g.Description)
-	o.Key("type")
-	o.Buf = wirejson.AppendString(o.Buf, g.Type)
+	o.Required("type", g.Type)
 	o.String("password", g.Password)
 	o.String("owner", g.Owner)
 	o.Int("createdAt", g.CreatedAt)

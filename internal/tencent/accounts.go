@@ -9,8 +9,7 @@ const PathMultiAccountImport = "/v4/im_open_login_svc/multiaccount_import"
 // AppendAccount appends one AccountList entry, leaving out what is not set.
 func AppendAccount(dst []byte, userID, nick, faceURL string) []byte {
 	o := wirejson.Begin(dst)
-	o.Key("UserID")
-	o.Buf = wirejson.AppendString(o.Buf, userID)
+	o.Required("UserID", userID)
 	o.String("Nick", nick)
 	o.String("FaceUrl", faceURL)
 	return o.End()

@@ -69,8 +69,7 @@ type Member struct {
 // AppendMember appends m's JSON to dst, leaving out what is not set.
 func AppendMember(dst []byte, m *Member) []byte {
 	o := wirejson.Begin(dst)
-	o.Key("Member_Account")
-	o.Buf = wirejson.AppendString(o.Buf, m.Account)
+	o.Required("Member_Account", m.Account)
 	o.String("Role", m.Role)
 	o.Int("JoinTime", m.JoinTime)
 	o.Int("UnreadMsgNum", int64(m.UnreadMsgNum))

@@ -84,13 +84,18 @@ func (o *Object) Key(key string) {
 	o.Buf = append(o.Buf, '"', ':')
 }
 
-// String appends a string member, left out when empty.
-func (o *Object) String(key, v string) {
-	if v == "" {
-		return
-	}
+// Required appends a string member that is sent even when empty: the
+// providers require it.
+func (o *Object) Required(key, v string) {
 	o.Key(key)
 	o.Buf = AppendString(o.Buf, v)
+}
+
+// String appends a string member, left out when empty.
+func (o *Object) String(key, v string) {
+	if v != "" {
+		o.Required(key, v)
+	}
 }
 
 // Int appends an integer member, left out when zero.
