@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"net/url"
-	"strconv"
 	"sync"
 	"unicode/utf8"
 
@@ -138,13 +136,13 @@ func (m *ListedMember) read(r *wirejson.Reader) error {
 		case "tags":
 			return readStrings(r, &m.Tags)
 		case "joinedAt":
-			return m.JoinedAt.read(r)
+			return m.JoinedAt.Read(r)
 		case "createdAt":
-			return m.CreatedAt.read(r)
+			return m.CreatedAt.Read(r)
 		case "lastActiveAt":
-			return m.LastActiveAt.read(r)
+			return m.LastActiveAt.Read(r)
 		case "deactivatedAt":
-			return m.DeactivatedAt.read(r)
+			return m.DeactivatedAt.Read(r)
 		}
 		return r.Skip()
 	})
@@ -154,15 +152,15 @@ func (p *Pagination) read(r *wirejson.Reader) error {
 	return readObject(r, func(key []byte) error {
 		switch string(key) {
 		case "total":
-			return p.Total.read(r)
+			return p.Total.Read(r)
 		case "count":
-			return p.Count.read(r)
+			return p.Count.Read(r)
 		case "per_page":
-			return p.PerPage.read(r)
+			return p.PerPage.Read(r)
 		case "current_page":
-			return p.CurrentPage.read(r)
+			return p.CurrentPage.Read(r)
 		case "total_pages":
-			return p.TotalPages.read(r)
+			return p.TotalPages.Read(r)
 		}
 		return r.Skip()
 	})
@@ -172,7 +170,7 @@ func (c *Cursor) read(r *wirejson.Reader) error {
 	return readObject(r, func(key []byte) error {
 		switch string(key) {
 		case "updatedAt":
-			return c.UpdatedAt.read(r)
+			return c.UpdatedAt.Read(r)
 		case "affix":
 			return readString(r, &c.Affix)
 		}
@@ -252,60 +250,4 @@ func readMetadata(r *wirejson.Reader, dst *map[string]any) error {
 // Int is an integer CometChat sends as a JSON number or as a numeric
 // string, depending on the endpoint and its age; null and "" are 0. Times
 // are UNIX seconds in it.
-type Int int64
-
-var errNotInt = errors.New("cometchat: not an integer or numeric string")
-
-func (n *Int) read(r *wirejson.Reader) error {
-	raw, err := r.Raw()
-	if err != nil {
-		return err
-	}
-	return n.UnmarshalJSON(raw)
-}
-
-// UnmarshalJSON parses the bytes in place so that decoding a page of a
-// thousand members costs no allocation per number.
-func (n *Int) UnmarshalJSON(b []byte) error {
-	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' {
-		b = b[1 : len(b)-1]
-	}
-	if len(b) == 0 || string(b) == "null" {
-		*n = 0
-		return nil
-	}
-	if v, ok := parseInt(b); ok {
-		*n = Int(v)
-		return nil
-	}
-	// A number written with a fraction or an exponent (1.6e9) still names
-	// a whole second; anything else is not a number.
-	f, err := strconv.ParseFloat(string(b), 64)
-	if err != nil || f != math.Trunc(f) || math.Abs(f) > math.MaxInt64/2 {
-		return errNotInt
-	}
-	*n = Int(f)
-	return nil
-}
-
-// parseInt reads an optionally signed decimal integer without allocating.
-func parseInt(b []byte) (int64, bool) {
-	neg := false
-	if b[0] == '-' {
-		neg, b = true, b[1:]
-	}
-	if len(b) == 0 || len(b) > 18 {
-		return 0, false
-	}
-	var v int64
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		v = v*10 + int64(c-'0')
-	}
-	if neg {
-		v = -v
-	}
-	return v, true
-}
+type Int = wirejson.Int

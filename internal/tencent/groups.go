@@ -1,8 +1,6 @@
 package tencent
 
 import (
-	"strconv"
-
 	"github.com/chatimport/chatimport/internal/wirejson"
 )
 
@@ -124,29 +122,8 @@ type ListMember struct {
 	JoinTime Int    `json:"JoinTime"`
 }
 
-// Int is an integer that may arrive as a JSON number or a numeric string.
-type Int int64
-
-// UnmarshalJSON accepts 42, "42" and null.
-func (n *Int) UnmarshalJSON(b []byte) error {
-	s := string(b)
-	if s == "null" {
-		return nil
-	}
-	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
-		s = s[1 : len(s)-1]
-		if s == "" {
-			*n = 0
-			return nil
-		}
-	}
-	v, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		return err
-	}
-	*n = Int(v)
-	return nil
-}
+// Int is an integer Tencent sends as a JSON number or a numeric string.
+type Int = wirejson.Int
 
 // Env returns the envelope, so that every answer can be judged alike.
 func (e Envelope) Env() Envelope { return e }
