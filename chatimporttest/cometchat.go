@@ -19,12 +19,29 @@ func failed(code, msg string, details fieldErrors) *entityResult {
 
 // importKind is what differs between the CometChat import endpoints.
 type importKind struct {
-	field string // the body's wrapper object
-	apply func(entries []entry, now time.Time) map[string]*entityResult
+	field     string // the body's wrapper object
+	importOne func(e entry, now time.Time) *entityResult
 }
 
-func (s *Server) usersKind() importKind   { return importKind{field: "users", apply: s.applyUsers} }
-func (s *Server) membersKind() importKind { return importKind{field: "members", apply: s.applyMembers} }
+func (s *Server) usersKind() importKind { return importKind{field: "users", importOne: s.importUser} }
+func (s *Server) groupsKind() importKind {
+	return importKind{field: "groups", importOne: s.importGroup}
+}
+func (s *Server) membersKind() importKind {
+	return importKind{field: "members", importOne: s.importMember}
+}
+
+// apply imports the entries one by one under one lock, so a batch is
+// judged against the state it found plus its own earlier entries.
+func (s *Server) apply(kind importKind, entries []entry, now time.Time) map[string]*entityResult {
+	out := make(map[string]*entityResult, len(entries))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, e := range entries {
+		out[e.key] = kind.importOne(e, now)
+	}
+	return out
+}
 
 // cometAuth checks the apikey header. Its messages never contain the key
 // sent, so a test log never leaks one either.
@@ -97,7 +114,7 @@ func (s *Server) cometImport(w http.ResponseWriter, r *http.Request, kind import
 			"At most "+itoa(s.cfg.cometBatch)+" "+kind.field+" may be imported per request; nothing was imported."))
 		return
 	}
-	data := kind.apply(entries, now)
+	data := s.apply(kind, entries, now)
 	// After-apply faults fire only once something was applied, so a
 	// request-level 400 is never disguised as a retryable failure.
 	switch f {

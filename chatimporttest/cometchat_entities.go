@@ -97,16 +97,6 @@ func echoUser(u User) userEcho {
 		LastActiveAt: u.LastActiveAt, DeactivatedAt: u.DeactivatedAt}
 }
 
-func (s *Server) applyUsers(entries []entry, now time.Time) map[string]*entityResult {
-	out := make(map[string]*entityResult, len(entries))
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, e := range entries {
-		out[e.key] = s.importUser(e, now)
-	}
-	return out
-}
-
 func (s *Server) importUser(e entry, now time.Time) *entityResult {
 	u, fe := parseUser(e.raw, "", now)
 	if u.UID != e.key && len(fe["uid"]) == 0 {
@@ -199,16 +189,6 @@ type memberEcho struct {
 	UID      string `json:"uid"`
 	Scope    string `json:"scope"`
 	JoinedAt int64  `json:"joinedAt"`
-}
-
-func (s *Server) applyMembers(entries []entry, now time.Time) map[string]*entityResult {
-	out := make(map[string]*entityResult, len(entries))
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, e := range entries {
-		out[e.key] = s.importMember(e, now)
-	}
-	return out
 }
 
 // parseMember checks the member's own fields; groupDetails and userDetails

@@ -5,8 +5,6 @@ import (
 	"time"
 )
 
-func (s *Server) groupsKind() importKind { return importKind{field: "groups", apply: s.applyGroups} }
-
 // groupEcho is what CometChat's documented example returns for a group.
 type groupEcho struct {
 	GUID           string `json:"guid"`
@@ -15,16 +13,6 @@ type groupEcho struct {
 	ConversationID string `json:"conversationId"`
 	CreatedAt      int64  `json:"createdAt"`
 	Owner          string `json:"owner,omitempty"`
-}
-
-func (s *Server) applyGroups(entries []entry, now time.Time) map[string]*entityResult {
-	out := make(map[string]*entityResult, len(entries))
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, e := range entries {
-		out[e.key] = s.importGroup(e, now)
-	}
-	return out
 }
 
 // importGroup validates everything before changing anything, so a failed
