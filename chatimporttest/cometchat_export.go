@@ -79,6 +79,12 @@ func (s *Server) listPage(w http.ResponseWriter, r *http.Request, build func(q u
 		writeCometError(w, http.StatusBadRequest, newCometError("ERR_BAD_REQUEST", "The query parameters are not valid.", fe))
 		return
 	}
+	s.writePage(w, lq, page, n, total)
+}
+
+// writePage answers a list request with page, n entries of total, in
+// CometChat's envelope.
+func (s *Server) writePage(w http.ResponseWriter, lq listQuery, page any, n, total int) {
 	writeJSON(w, http.StatusOK, map[string]any{
 		"data": page,
 		"meta": map[string]any{"pagination": pagination{

@@ -103,14 +103,7 @@ func (s *Server) listMembers(w http.ResponseWriter, r *http.Request, guid string
 		writeCometError(w, http.StatusNotFound, newCometError("ERR_GUID_NOT_FOUND", "The group "+guid+" does not exist.", nil))
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
-		"data": page,
-		"meta": map[string]any{"pagination": pagination{
-			Total: total, Count: len(page), PerPage: lq.perPage, CurrentPage: lq.page,
-			TotalPages: (total + lq.perPage - 1) / lq.perPage,
-		}},
-		"cursor": map[string]any{"updatedAt": s.now().Unix(), "affix": "append"},
-	})
+	s.writePage(w, lq, page, len(page), total)
 }
 
 // listed returns the requested page of the group's visible members
