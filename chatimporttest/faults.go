@@ -11,11 +11,12 @@ import (
 )
 
 // Faults are per-request probabilities, each in [0,1], of a failure injected
-// into a request to an import endpoint or to CometChat's users and groups
-// listings (where an after-apply fault is a plain 500 or dropped
-// connection: a listing applies nothing). One random draw per request picks at
-// most one fault, so the probabilities that apply to a provider must add up
-// to at most 1. A fault is only drawn for a request that passed
+// into a request to an import endpoint, to any Tencent command (reads
+// included) or to CometChat's users and groups listings (where an
+// after-apply fault is a plain 500 or dropped connection: a listing
+// applies nothing); CometChat's members listing is never faulty. One
+// random draw per request picks at most one fault, so the probabilities
+// that apply to a provider must add up to at most 1. A fault is only drawn for a request that passed
 // authentication and the rate limit: a rejected request is never also faulty.
 type Faults struct {
 	// RateLimit answers as if a limit the client cannot see was hit: 429
@@ -37,7 +38,8 @@ type Faults struct {
 	// RetryAfter is the Retry-After of injected 429s, rounded up to whole
 	// seconds; zero is sent as "0" so tests need not wait.
 	RetryAfter time.Duration
-	// Latency delays every import request before it is judged. A client
+	// Latency delays every import request and Tencent command before it
+	// is judged. A client
 	// that gives up meanwhile leaves no trace in the state.
 	Latency time.Duration
 }

@@ -59,8 +59,8 @@ func WithSeed(seed int64) Option {
 	return func(c *config) { c.seed, c.seeded = seed, true }
 }
 
-// WithFaults injects failures into import requests so that retry and
-// resume logic can be exercised; see Faults for the kinds.
+// WithFaults injects failures into requests so that retry and resume
+// logic can be exercised; see Faults for the kinds and the endpoints.
 func WithFaults(f Faults) Option {
 	return func(c *config) { c.faults = f }
 }
