@@ -3,7 +3,6 @@ package chatimporttest
 import (
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -39,13 +38,6 @@ const (
 	resultAlready = 2
 )
 
-type tencentAnswer struct {
-	ActionStatus string          `json:"ActionStatus"`
-	ErrorCode    int             `json:"ErrorCode"`
-	ErrorInfo    string          `json:"ErrorInfo"`
-	MemberList   []tencentResult `json:"MemberList,omitempty"`
-}
-
 type tencentResult struct {
 	MemberAccount string `json:"Member_Account"`
 	Result        int    `json:"Result"`
@@ -61,15 +53,6 @@ type tencentMember struct {
 	Role          string `json:"Role"`
 	JoinTime      *int64 `json:"JoinTime"`
 	UnreadMsgNum  *int   `json:"UnreadMsgNum"`
-}
-
-// writeTencent answers HTTP 200 whatever the outcome, as Tencent does.
-func writeTencent(w http.ResponseWriter, code int, info string, results []tencentResult) {
-	a := tencentAnswer{ActionStatus: "OK", ErrorCode: code, ErrorInfo: info, MemberList: results}
-	if code != tcOK {
-		a.ActionStatus = "FAIL"
-	}
-	writeJSON(w, http.StatusOK, a)
 }
 
 // tencentAuth checks the query string. Its messages never contain the
@@ -106,66 +89,22 @@ func (s *Server) tencentAuth(q url.Values, now time.Time) (int, string) {
 	return tcOK, ""
 }
 
-// tencentImport judges one import_group_member request: auth, rate limit,
-// injected fault, then validation and apply.
+// tencentImport serves import_group_member as tencentServe serves the
+// other commands, through its own window.
 func (s *Server) tencentImport(w http.ResponseWriter, r *http.Request) {
-	s.count(func(st *Stats) { st.ImportRequests++ })
-	if !s.pause(r) {
-		panic(http.ErrAbortHandler)
-	}
-	now := s.now()
-	if r.Method != http.MethodPost {
-		writeTencent(w, tcHTTPParse, "use POST", nil)
-		return
-	}
-	if code, info := s.tencentAuth(r.URL.Query(), now); code != tcOK {
-		writeTencent(w, code, info, nil)
-		return
-	}
-	if !s.tencentLimit.take(now).allowed {
-		s.count(func(st *Stats) { st.RateLimited++ })
-		writeTencent(w, tcRateLimited, "operation frequency limit reached", nil)
-		return
-	}
-	f := s.faults.draw(true)
-	switch f {
-	case faultRateLimit:
-		s.count(func(st *Stats) { st.RateLimited++; st.Faults.add(f) })
-		writeTencent(w, tcRateLimited, "operation frequency limit reached", nil)
-		return
-	case faultUnavailable:
-		s.count(func(st *Stats) { st.Faults.add(f) })
-		writeHTML(w, http.StatusBadGateway, badGatewayHTML)
-		return
-	case faultTencentInternal:
-		s.count(func(st *Stats) { st.Faults.add(f) })
-		writeTencent(w, tcInternal, "internal server error, try again", nil)
-		return
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	s.tencentRun(w, r, &tencentCommand{rateCode: tcRateLimited, internal: tcInternal, serve: (*Server).importMembers}, s.tencentLimit)
+}
+
+func (s *Server) importMembers(body []byte, now time.Time) (map[string]any, int, string) {
 	var req tencentBody
-	if err == nil {
-		err = json.Unmarshal(body, &req)
-	}
-	if err != nil {
-		writeTencent(w, tcJSONParse, "request body is not valid JSON", nil)
-		return
+	if json.Unmarshal(body, &req) != nil {
+		return nil, tcJSONParse, "request body is not valid JSON"
 	}
 	results, code, info := s.applyTencent(req, now)
 	if code != tcOK {
-		writeTencent(w, code, info, nil)
-		return
+		return nil, code, info
 	}
-	switch f {
-	case faultFailAfterApply:
-		s.count(func(st *Stats) { st.Faults.add(f) })
-		writeTencent(w, tcInternal, "internal server error, try again", nil)
-	case faultDropAfterApply:
-		s.count(func(st *Stats) { st.Faults.add(f) })
-		dropConnection(w)
-	default:
-		writeTencent(w, tcOK, "", results)
-	}
+	return map[string]any{"MemberList": results}, tcOK, ""
 }
 
 // applyTencent validates the request as a whole (any failure there applies

@@ -30,8 +30,9 @@ const (
 	tcAccountError    = 70500 // the account service's retryable internal error
 )
 
-// tencentCommand is one of the commands served by tencentServe: its
-// documented rate, how it answers when busy, and what it does with a body that passed.
+// tencentCommand is a Tencent command as tencentRun serves it: its
+// documented rate, how it answers when busy, and what it does with a body
+// that passed.
 // serve returns the answer's fields beside the envelope, or a code.
 type tencentCommand struct {
 	list     bool // a read: counted in ListRequests
@@ -141,6 +142,12 @@ func (s *Server) tencentServe(w http.ResponseWriter, r *http.Request) bool {
 	if cmd == nil {
 		return false
 	}
+	s.tencentRun(w, r, cmd, s.tc.windows[r.URL.Path])
+	return true
+}
+
+// tencentRun serves cmd, spending from win.
+func (s *Server) tencentRun(w http.ResponseWriter, r *http.Request, cmd *tencentCommand, win *window) {
 	s.count(func(st *Stats) {
 		if cmd.list {
 			st.ListRequests++
@@ -154,36 +161,36 @@ func (s *Server) tencentServe(w http.ResponseWriter, r *http.Request) bool {
 	now := s.now()
 	if r.Method != http.MethodPost {
 		writeTencentFields(w, tcHTTPParse, "use POST", nil)
-		return true
+		return
 	}
 	if code, info := s.tencentAuth(r.URL.Query(), now); code != tcOK {
 		writeTencentFields(w, code, info, nil)
-		return true
+		return
 	}
-	if !s.tc.windows[r.URL.Path].take(now).allowed {
+	if !win.take(now).allowed {
 		s.count(func(st *Stats) { st.RateLimited++ })
 		writeTencentFields(w, cmd.rateCode, "request frequency limit reached", nil)
-		return true
+		return
 	}
 	f := s.faults.draw(true)
 	switch f {
 	case faultRateLimit:
 		s.count(func(st *Stats) { st.RateLimited++; st.Faults.add(f) })
 		writeTencentFields(w, cmd.rateCode, "request frequency limit reached", nil)
-		return true
+		return
 	case faultUnavailable:
 		s.count(func(st *Stats) { st.Faults.add(f) })
 		writeHTML(w, http.StatusBadGateway, badGatewayHTML)
-		return true
+		return
 	case faultTencentInternal:
 		s.count(func(st *Stats) { st.Faults.add(f) })
 		writeTencentFields(w, cmd.internal, "internal server error, try again", nil)
-		return true
+		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
 		writeTencentFields(w, tcJSONParse, "request body is not valid JSON", nil)
-		return true
+		return
 	}
 	fields, code, info := cmd.serve(s, body, now)
 	switch {
@@ -198,7 +205,6 @@ func (s *Server) tencentServe(w http.ResponseWriter, r *http.Request) bool {
 	default:
 		writeTencentFields(w, tcOK, "", fields)
 	}
-	return true
 }
 
 // writeTencentFields answers HTTP 200 with the envelope and fields.
