@@ -93,13 +93,13 @@ func (g *groupState) has(uid string) bool {
 type store struct {
 	users  map[string]*User // by lower-cased uid
 	groups map[string]*groupState
-	// userOrder and groupOrder are the keys of users and groups in order,
-	// as the listings last sorted them; see sortedKeys.
-	userOrder, groupOrder []string
-	tgroups               map[string]*groupState
-	accounts              map[string]bool
-	received              map[string]int
-	stats                 Stats
+	// userOrder, groupOrder and tgroupOrder are the keys of users, groups
+	// and tgroups in order, as the listings last sorted them; see sortedKeys.
+	userOrder, groupOrder, tgroupOrder []string
+	tgroups                            map[string]*groupState
+	accounts                           map[string]bool
+	received                           map[string]int
+	stats                              Stats
 }
 
 func newStore() store {

@@ -2,7 +2,6 @@ package chatimporttest
 
 import (
 	"encoding/json"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -130,14 +129,10 @@ func (s *Server) TencentGroups() []TencentGroup {
 }
 
 // tencentGroupIDs lists the groups in the order the group list pages
-// through them. The caller holds s.mu.
+// through them, sorted once per change as sortedKeys does. The caller
+// holds s.mu and must not modify the slice.
 func (s *Server) tencentGroupIDs() []string {
-	ids := make([]string, 0, len(s.st.tgroups))
-	for id := range s.st.tgroups {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	return ids
+	return sortedKeys(s.st.tgroups, &s.st.tgroupOrder)
 }
 
 // tencentProfile is a group's profile. The caller holds s.mu.
