@@ -97,7 +97,7 @@ func newTencentFake(cfg config) *tencentFake {
 	}
 	names := map[string]bool{}
 	for path := range commands {
-		names[path[strings.LastIndexByte(path, '/')+1:]] = true
+		names[commandName(path)] = true
 	}
 	for name, spec := range cfg.tencent.limits {
 		// Like a bad fault probability, these are bugs in the test.
@@ -114,7 +114,7 @@ func newTencentFake(cfg config) *tencentFake {
 		if cfg.tencent.documented {
 			spec = cmd.limit
 		}
-		if o, ok := cfg.tencent.limits[path[strings.LastIndexByte(path, '/')+1:]]; ok {
+		if o, ok := cfg.tencent.limits[commandName(path)]; ok {
 			spec = o
 		}
 		f.windows[path] = newWindow(spec)
@@ -122,11 +122,14 @@ func newTencentFake(cfg config) *tencentFake {
 	return f
 }
 
+// commandName is a command's name in options: its path's last element.
+func commandName(path string) string { return path[strings.LastIndexByte(path, '/')+1:] }
+
 // limit is what the fake enforces on command, named by its last path
 // element; the zero limitSpec when it enforces nothing.
 func (f *tencentFake) limit(command string) limitSpec {
 	for path, w := range f.windows {
-		if strings.HasSuffix(path, "/"+command) {
+		if commandName(path) == command {
 			return w.spec
 		}
 	}
