@@ -19,7 +19,7 @@ const maxLine = 1 << 20
 
 // input is one JSON Lines source, a file or an embedded sample.
 type input struct {
-	kind        string // "users" or "members"
+	kind        string // "users", "groups" or "members"
 	name        string // shown in messages: the path, or the embedded sample's name
 	open        func() (io.ReadCloser, error)
 	records     int    // non-blank lines: the progress total
@@ -119,6 +119,17 @@ func (in *input) scan(ctx context.Context, r io.Reader, spool io.Writer) error {
 	}
 	in.fingerprint = fmt.Sprintf("sha256:%s size:%d", hex.EncodeToString(h.Sum(nil)), size.n)
 	return nil
+}
+
+// each reads the input from its start, handing fn each line as scanLines
+// does.
+func (in *input) each(ctx context.Context, fn func(inputLine) bool) error {
+	r, err := in.open()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	return scanLines(ctx, r, nil, fn)
 }
 
 // close removes the spool file, if there is one.

@@ -46,14 +46,18 @@ type ownerGate struct {
 // accounts.
 func (m *migration) newOwnerGate(ctx context.Context) (*ownerGate, error) {
 	g := &ownerGate{owners: map[string]bool{}, landed: map[string]bool{}, pending: map[string]bool{}, changed: make(chan struct{})}
-	err := readInput(ctx, m.groups, func(l inputLine) {
+	err := m.groups.each(ctx, func(l inputLine) bool {
 		if gr, err := decodeGroup(l); err == nil {
 			if _, err := m.mapper.group(&gr); err == nil && gr.Owner != "" {
 				g.owners[gr.Owner] = true
 			}
 		}
+		return true
 	})
-	return g, err
+	if err != nil {
+		return g, fmt.Errorf("reading %s: %w", m.groups.name, err)
+	}
+	return g, nil
 }
 
 // scanAccounts reads the accounts file for the owners it holds, as the
@@ -66,15 +70,16 @@ func (m *migration) newOwnerGate(ctx context.Context) (*ownerGate, error) {
 func (m *migration) scanAccounts(ctx context.Context, g *ownerGate, done ranges) {
 	refused := m.refused[usersKind.name]
 	found := map[string]bool{}
-	err := readInput(ctx, m.users, func(l inputLine) {
+	err := m.users.each(ctx, func(l inputLine) bool {
 		if _, ok := refused[l.index]; ok || done.has(l.index) {
-			return
+			return true
 		}
 		if u, err := decodeUser(l); err == nil {
 			if _, err := m.mapper.user(&u); err == nil && g.owners[u.UID] {
 				found[u.UID] = true
 			}
 		}
+		return true
 	})
 	if err != nil {
 		return
@@ -83,17 +88,6 @@ func (m *migration) scanAccounts(ctx context.Context, g *ownerGate, done ranges)
 	defer g.mu.Unlock()
 	g.pending, g.scanned = found, true
 	g.signal()
-}
-func readInput(ctx context.Context, in *input, fn func(inputLine)) error {
-	r, err := in.open()
-	if err != nil {
-		return err
-	}
-	defer r.Close()
-	if err := scanLines(ctx, r, nil, func(l inputLine) bool { fn(l); return true }); err != nil {
-		return fmt.Errorf("reading %s: %w", in.name, err)
-	}
-	return nil
 }
 
 // next returns the channel closed at the gate's next change.

@@ -172,7 +172,7 @@ func (p *pass[T]) settle(ctx context.Context, dups []outcome) {
 		last = max(last, dups[i].index)
 	}
 	// Only records already read are read again, so a stop does not end it.
-	err := p.reread(context.WithoutCancel(ctx), func(l inputLine) bool {
+	err := p.in.each(context.WithoutCancel(ctx), func(l inputLine) bool {
 		if _, ok := firsts[l.index]; ok {
 			if item, err := p.kind.decode(l); err == nil {
 				firsts[l.index] = &item
@@ -201,16 +201,6 @@ func (p *pass[T]) settle(ctx context.Context, dups []outcome) {
 		o.msg = fmt.Sprintf("duplicate of line %d; not compared with it: %s", o.first.line, why)
 		p.emit(o)
 	}
-}
-
-// reread reads the input again from its start.
-func (p *pass[T]) reread(ctx context.Context, fn func(inputLine) bool) error {
-	r, err := p.in.open()
-	if err != nil {
-		return err
-	}
-	defer r.Close()
-	return scanLines(ctx, r, nil, fn)
 }
 
 // position is where a record sits in its input.
