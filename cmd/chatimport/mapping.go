@@ -111,10 +111,7 @@ func (m *mapper) group(g *chatimport.Group) (changes, error) {
 		const why = "a Tencent group's profile field; a CometChat group cannot hold it"
 		leave(&cs, "notification", why, &g.Notification)
 		leave(&cs, "joinOption", why, &g.JoinOption)
-		if g.MaxMembers != 0 {
-			cs = append(cs, change{"maxMembers", "left behind", why})
-			g.MaxMembers = 0
-		}
+		leave(&cs, "maxMembers", why, &g.MaxMembers)
 		return cs, nil
 	}
 	if g.Type == chatimport.GroupPassword {
@@ -202,10 +199,11 @@ func within(prefix string, cs changes) changes {
 	return out
 }
 
-func leave(cs *changes, field, why string, v *string) {
-	if *v != "" {
+func leave[T string | int](cs *changes, field, why string, v *T) {
+	var zero T
+	if *v != zero {
 		*cs = append(*cs, change{field, "left behind", why})
-		*v = ""
+		*v = zero
 	}
 }
 
