@@ -74,31 +74,31 @@ func (m *migration) newListChecks() *listChecks {
 	if !m.verifying() {
 		return lc
 	}
-	fold := m.cfg.provider == chatimport.ProviderCometChat
-	if m.users != nil && fold {
-		lc.users = &listCheck[chatimport.User]{noun: "user", id: usersKind.id, fold: fold, pending: map[int]string{},
-			expected: map[string]bool{}, list: func(ctx context.Context) iter.Seq2[chatimport.User, error] { return m.client.ListUsers(ctx, nil) }}
+	cometchat := m.cfg.provider == chatimport.ProviderCometChat
+	if m.users != nil && cometchat {
+		lc.users = newListCheck("user", usersKind.id, cometchat, func(ctx context.Context) iter.Seq2[chatimport.User, error] {
+			return m.client.ListUsers(ctx, nil)
+		})
 	}
 	if m.groups != nil {
-		lc.groups = &listCheck[chatimport.Group]{noun: "group", id: groupsKind.id, fold: fold, pending: map[int]string{},
-			expected: map[string]bool{}, list: func(ctx context.Context) iter.Seq2[chatimport.Group, error] { return m.client.ListGroups(ctx, nil) }}
+		lc.groups = newListCheck("group", groupsKind.id, cometchat, func(ctx context.Context) iter.Seq2[chatimport.Group, error] {
+			return m.client.ListGroups(ctx, nil)
+		})
 	}
 	return lc
 }
 
-// watchers hand the checks to the passes; a nil check watches nothing.
-func (lc *listChecks) userWatch() watcher[chatimport.User] {
-	if lc.users == nil {
-		return nil
-	}
-	return lc.users
+func newListCheck[T any](noun string, id func(*T) string, fold bool, list func(context.Context) iter.Seq2[T, error]) *listCheck[T] {
+	return &listCheck[T]{noun: noun, id: id, fold: fold, pending: map[int]string{}, expected: map[string]bool{}, list: list}
 }
 
-func (lc *listChecks) groupWatch() watcher[chatimport.Group] {
-	if lc.groups == nil {
+// watchOf hands a check to a pass; a nil check watches nothing, and is
+// handed over as a nil watcher, not as one holding a nil pointer.
+func watchOf[T any](c *listCheck[T]) watcher[T] {
+	if c == nil {
 		return nil
 	}
-	return lc.groups
+	return c
 }
 
 func (lc *listChecks) run(ctx context.Context, m *migration) {

@@ -87,12 +87,12 @@ func (m *migration) run(parent context.Context, started time.Time) int {
 	} else {
 		if m.users != nil {
 			m.stop(ctx, m.phase(usersKind.name, m.users.records, func() error {
-				return runKind(ctx, m, usersKind, m.users, m.listed.userWatch(), nil)
+				return runKind(ctx, m, usersKind, m.users, watchOf(m.listed.users), nil)
 			}))
 		}
 		if m.groups != nil {
 			m.stop(ctx, m.phase(groupsKind.name, m.groups.records, func() error {
-				return runKind(ctx, m, groupsKind, m.groups, m.listed.groupWatch(), nil)
+				return runKind(ctx, m, groupsKind, m.groups, watchOf(m.listed.groups), nil)
 			}))
 		}
 	}
@@ -140,10 +140,10 @@ func (m *migration) usersBesideGroups(ctx context.Context) {
 		var wg sync.WaitGroup
 		wg.Go(func() { m.scanAccounts(ctx, m.gate, done) })
 		wg.Go(func() {
-			usersErr = runKind(ctx, m, usersKind, m.users, m.listed.userWatch(), nil)
+			usersErr = runKind(ctx, m, usersKind, m.users, watchOf(m.listed.users), nil)
 			m.gate.openAll()
 		})
-		groupsErr = runKind(ctx, m, groupsKind, m.groups, m.listed.groupWatch(), newOwnerHold(m.gate, m.record))
+		groupsErr = runKind(ctx, m, groupsKind, m.groups, watchOf(m.listed.groups), newOwnerHold(m.gate, m.record))
 		wg.Wait()
 		return nil
 	})

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -56,12 +57,7 @@ type verified struct {
 // each member expected but not listed.
 func (v *verifier) check(ctx context.Context, c *chatimport.Client, say func(string)) (verified, error) {
 	var res verified
-	guids := make([]string, 0, len(v.expected))
-	for guid := range v.expected {
-		guids = append(guids, guid)
-	}
-	slices.Sort(guids)
-	for _, guid := range guids {
+	for _, guid := range slices.Sorted(maps.Keys(v.expected)) {
 		listed := map[string]bool{}
 		for m, err := range c.ListMembers(ctx, guid, nil) {
 			if err != nil {
