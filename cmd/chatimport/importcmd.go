@@ -98,18 +98,14 @@ func (m *migration) prepare(ctx context.Context, getenv func(string) string) err
 
 func (m *migration) openInputs(ctx context.Context) error {
 	var err error
-	if p := m.cfg.usersPath; p != "" {
-		if m.users, err = fileInput(ctx, "users", p); err != nil {
-			return err
+	for _, f := range []struct {
+		dst        **input
+		kind, path string
+	}{{&m.users, usersKind.name, m.cfg.usersPath}, {&m.groups, groupsKind.name, m.cfg.groupsPath}, {&m.members, membersKind.name, m.cfg.membersPath}} {
+		if f.path == "" {
+			continue
 		}
-	}
-	if p := m.cfg.groupsPath; p != "" {
-		if m.groups, err = fileInput(ctx, "groups", p); err != nil {
-			return err
-		}
-	}
-	if p := m.cfg.membersPath; p != "" {
-		if m.members, err = fileInput(ctx, "members", p); err != nil {
+		if *f.dst, err = fileInput(ctx, f.kind, f.path); err != nil {
 			return err
 		}
 	}
