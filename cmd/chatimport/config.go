@@ -93,7 +93,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&cfg.reportPath, "report", "", "write one JSON line per input item to `file`")
 	fs.StringVar(&cfg.checkpointPath, "checkpoint", "", "record progress in `file`; a rerun with it skips what is done")
 	fs.BoolVar(&cfg.dryRun, "dry-run", false, "validate every record and print the problems; send nothing (needs no credentials)")
-	fs.BoolVar(&cfg.verify, "verify", true, "after a member import, list each touched group and compare")
+	fs.BoolVar(&cfg.verify, "verify", true, "after the import, list what it put on the server (each touched group's members, the groups, on CometChat the users) and compare")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, err
