@@ -117,13 +117,7 @@ func TestInterruptedExportResumes(t *testing.T) {
 
 	dir := t.TempDir()
 	start := src.Stats().ListRequests
-	ctx, cancel := context.WithCancel(t.Context())
-	go func() {
-		for src.Stats().ListRequests < start+full/2 {
-			time.Sleep(100 * time.Microsecond)
-		}
-		cancel()
-	}()
+	ctx := cancelAtListRequest(t, src, start+full/2)
 	r = runExport(ctx, cometEnv(), "-out", dir, "-base-url", src.URL+"/v3")
 	require.Equal(t, exitFailed, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
 	assert.Contains(t, r.stdout, "run the same command to resume")
@@ -198,14 +192,7 @@ func TestInterruptedTencentExportResumes(t *testing.T) {
 	assert.Len(t, accounts, sampleUserCount-countMissing(t, src), "every account in a member list, once")
 
 	dir := t.TempDir()
-	start := src.Stats().ListRequests
-	ctx, cancel := context.WithCancel(t.Context())
-	go func() {
-		for src.Stats().ListRequests < start+full/2 {
-			time.Sleep(100 * time.Microsecond)
-		}
-		cancel()
-	}()
+	ctx := cancelAtListRequest(t, src, src.Stats().ListRequests+full/2)
 	r = runExport(ctx, tencentEnv(), "-provider", "tencent", "-out", dir, "-base-url", src.URL)
 	require.Equal(t, exitFailed, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
 	r = runExport(t.Context(), tencentEnv(), "-provider", "tencent", "-out", dir, "-base-url", src.URL)
@@ -232,4 +219,17 @@ func countMissing(t *testing.T, s *chatimporttest.Server) int {
 		}
 	}
 	return missing
+}
+
+// cancelAtListRequest returns a context cancelled once src has answered n
+// listing requests in all: an export interrupted partway through its walk.
+func cancelAtListRequest(t *testing.T, src *chatimporttest.Server, n int) context.Context {
+	ctx, cancel := context.WithCancel(t.Context())
+	go func() {
+		for src.Stats().ListRequests < n && ctx.Err() == nil {
+			time.Sleep(100 * time.Microsecond)
+		}
+		cancel()
+	}()
+	return ctx
 }
